@@ -1,0 +1,62 @@
+import { openDatabase, type DatabaseHandle } from '../db/client.ts';
+import { ensureBootstrapAdmin, seedDemoData } from '../db/seed.ts';
+import { databaseTarget } from '../db/target.ts';
+import { createApp } from './app.ts';
+import type { ApiConfig } from './config.ts';
+import type { ApiDeps } from './deps.ts';
+import type { Logger } from './logger.ts';
+import { createRateLimiter } from './middleware/rate-limit.ts';
+import { loadWebHandler, startHttpServer, type HttpServer } from './server.ts';
+import { hashPassword } from './services/credentials.ts';
+import { createTemporalGateway } from './temporal.ts';
+
+export interface RunningApi {
+  http: HttpServer;
+  deps: ApiDeps;
+  database: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (or reuses) the database, applies migrations, makes sure the first
+ * admin and, in dev mode, the demo company exist, then serves API + web.
+ */
+export async function startApi(
+  config: ApiConfig,
+  options: { logger: Logger; temporalAddress: string; database?: DatabaseHandle },
+): Promise<RunningApi> {
+  const database = options.database ?? (await openDatabase(databaseTarget(config)));
+  const ownsDatabase = !options.database;
+  await database.migrate();
+  if (config.BOOTSTRAP_ADMIN_EMAIL && config.BOOTSTRAP_ADMIN_PASSWORD) {
+    const { created } = await ensureBootstrapAdmin(database.db, { email: config.BOOTSTRAP_ADMIN_EMAIL, password: config.BOOTSTRAP_ADMIN_PASSWORD }, hashPassword);
+    if (created) options.logger.info('bootstrap admin created', { email: config.BOOTSTRAP_ADMIN_EMAIL });
+  }
+  if (config.demoData) {
+    const { seeded } = await seedDemoData(database.db, hashPassword);
+    if (seeded) options.logger.info('demo data loaded');
+  }
+  const temporal = createTemporalGateway({ address: options.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+  const deps: ApiDeps = {
+    config,
+    db: database.db,
+    database,
+    temporal,
+    logger: options.logger,
+    rateLimiter: createRateLimiter(),
+    clock: () => new Date(),
+  };
+  const web = await loadWebHandler();
+  if (!web) options.logger.warn('web/build is missing: serving the API only (run npm run build:web)');
+  const http = await startHttpServer({ app: createApp(deps), port: config.PORT, host: config.HOST, ...(web ? { web } : {}) });
+  return {
+    http,
+    deps,
+    database,
+    close: async () => {
+      await http.close();
+      await temporal.close();
+      if (ownsDatabase) await database.close();
+    },
+  };
+}

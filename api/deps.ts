@@ -1,0 +1,16 @@
+import type { Database, DatabaseHandle } from '../db/client.ts';
+import type { ApiConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { RateLimiter } from './middleware/rate-limit.ts';
+import type { TemporalGateway } from './temporal.ts';
+
+/** Everything the API needs from outside, injected once at start (tests inject their own). */
+export interface ApiDeps {
+  config: ApiConfig;
+  db: Database;
+  database: Pick<DatabaseHandle, 'ping' | 'kind'>;
+  temporal: TemporalGateway;
+  logger: Logger;
+  rateLimiter: RateLimiter;
+  clock: () => Date;
+}

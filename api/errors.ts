@@ -1,0 +1,53 @@
+import type { Problem } from '@p2p/domain';
+
+/**
+ * Every business failure the API can answer, in one place with its status.
+ * Services throw AppError; app.ts turns it (and everything else) into problem+json.
+ */
+export const errorKinds = {
+  validation: { status: 400, title: 'The request is not valid' },
+  unauthenticated: { status: 401, title: 'Sign in required' },
+  forbidden: { status: 403, title: 'Not allowed' },
+  not_found: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict with the current state' },
+  gone: { status: 410, title: 'No longer available' },
+  payload_too_large: { status: 413, title: 'Request body too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  idempotency_mismatch: { status: 422, title: 'Idempotency-Key reused with a different request' },
+  locked: { status: 423, title: 'Account locked' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal error' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+} as const;
+
+export type ErrorKind = keyof typeof errorKinds;
+export type FieldError = { path: string; message: string };
+
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly kind: ErrorKind,
+    readonly detail?: string,
+    readonly options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(detail ?? errorKinds[kind].title, { cause: options.cause });
+  }
+
+  get status(): number {
+    return errorKinds[this.kind].status;
+  }
+}
+
+export function problemOf(kind: ErrorKind, detail?: string, extra: Partial<Problem> = {}): Problem {
+  const { status, title } = errorKinds[kind];
+  return {
+    type: `https://procurement.example/problems/${kind.replaceAll('_', '-')}`,
+    title,
+    status,
+    ...(detail ? { detail } : {}),
+    ...extra,
+  };
+}
+
+export const fieldError = (path: string, message: string) =>
+  new AppError('validation', `${path}: ${message}`, { errors: [{ path, message }] });

@@ -1,0 +1,30 @@
+import { ForbiddenError } from '@casl/ability';
+import { createRoute, z } from '@hono/zod-openapi';
+import { verifyAuditChain } from '../../db/queries/audit.ts';
+import { createRouter, jsonResponse, problemResponses } from '../openapi.ts';
+import { requireActor } from './require-actor.ts';
+
+const verification = z.object({
+  ok: z.boolean(),
+  checked: z.int(),
+  firstBrokenId: z.int().optional(),
+  verifiedAt: z.string(),
+});
+
+const verify = createRoute({
+  method: 'get',
+  path: '/audit/verify',
+  tags: ['audit'],
+  summary: 'Walk the hash chain of the audit log and report the first broken entry',
+  responses: { 200: jsonResponse(verification, 'Verification result'), ...problemResponses('forbidden') },
+});
+
+export function auditRoutes() {
+  const router = createRouter();
+  router.openapi(verify, async (c) => {
+    ForbiddenError.from(requireActor(c).ability).throwUnlessCan('verify', 'AuditLog');
+    const result = await verifyAuditChain(c.var.deps.db);
+    return c.json({ ...result, verifiedAt: c.var.deps.clock().toISOString() }, 200);
+  });
+  return router;
+}

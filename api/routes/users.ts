@@ -1,0 +1,88 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createUserBody, outOfOfficeBody, pageOf, paginationQuery, updateUserBody, userSchema } from '@p2p/domain';
+import { idempotent } from '../middleware/idempotency.ts';
+import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
+import { decodeCursor, pageFrom } from '../pagination.ts';
+import { auditContextOf } from '../services/audit-context.ts';
+import type { Services } from '../services/index.ts';
+import { requireActor } from './require-actor.ts';
+
+const idParam = z.object({ id: z.uuid() });
+
+const createUser = createRoute({
+  method: 'post',
+  path: '/users',
+  tags: ['users'],
+  summary: 'Create a user (admin)',
+  request: { body: jsonBody(createUserBody) },
+  responses: { 201: jsonResponse(userSchema, 'Created'), ...problemResponses('forbidden', 'conflict', 'idempotency_mismatch') },
+});
+
+const listUsers = createRoute({
+  method: 'get',
+  path: '/users',
+  tags: ['users'],
+  summary: 'List users (admins and auditors see everyone; managers their reports)',
+  request: { query: paginationQuery },
+  responses: { 200: jsonResponse(pageOf(userSchema), 'A page of users'), ...problemResponses('forbidden') },
+});
+
+const getUser = createRoute({
+  method: 'get',
+  path: '/users/{id}',
+  tags: ['users'],
+  summary: 'One user',
+  request: { params: idParam },
+  responses: { 200: jsonResponse(userSchema, 'The user'), ...problemResponses('not_found') },
+});
+
+const updateUser = createRoute({
+  method: 'patch',
+  path: '/users/{id}',
+  tags: ['users'],
+  summary: 'Change name, roles, manager, department or active (admin)',
+  request: { params: idParam, body: jsonBody(updateUserBody) },
+  responses: { 200: jsonResponse(userSchema, 'Updated'), ...problemResponses('forbidden', 'not_found') },
+});
+
+const setOutOfOffice = createRoute({
+  method: 'put',
+  path: '/users/{id}/out-of-office',
+  tags: ['users'],
+  summary: "Set a user's out-of-office period and delegate (the user or an admin)",
+  request: { params: idParam, body: jsonBody(outOfOfficeBody) },
+  responses: { 200: jsonResponse(userSchema, 'Updated'), ...problemResponses('forbidden', 'not_found') },
+});
+
+const isEmailCursor = (value: unknown): value is { email: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { email?: unknown }).email === 'string';
+
+export function userRoutes(services: Services) {
+  const router = createRouter();
+  router.use('/users', idempotent());
+
+  router.openapi(createUser, async (c) => {
+    return c.json(await services.users.create(requireActor(c), c.req.valid('json'), auditContextOf(c)), 201);
+  });
+
+  router.openapi(listUsers, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const after = decodeCursor(cursor, isEmailCursor);
+    const rows = await services.users.list(requireActor(c), { limit: limit + 1, afterEmail: after?.email });
+    return c.json(pageFrom(rows, limit, (last) => ({ email: last.email })), 200);
+  });
+
+  router.openapi(getUser, async (c) => c.json(await services.users.get(requireActor(c), c.req.valid('param').id), 200));
+
+  router.openapi(updateUser, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(await services.users.update(requireActor(c), id, c.req.valid('json'), auditContextOf(c)), 200);
+  });
+
+  router.openapi(setOutOfOffice, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(await services.users.setOutOfOffice(requireActor(c), id, c.req.valid('json'), auditContextOf(c)), 200);
+  });
+
+  return router;
+}

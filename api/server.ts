@@ -1,0 +1,58 @@
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { getRequestListener } from '@hono/node-server';
+import type { App } from './app.ts';
+import { API_BASE } from './app.ts';
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export const webBuildHandler = fileURLToPath(new URL('../web/build/handler.js', import.meta.url));
+
+/** The SvelteKit app built by adapter-node, or undefined when web/build is missing. */
+export async function loadWebHandler(path = webBuildHandler): Promise<NodeHandler | undefined> {
+  if (!existsSync(path)) return undefined;
+  const module = (await import(pathToFileURL(path).href)) as { handler: NodeHandler };
+  return module.handler;
+}
+
+export interface HttpServer {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * One origin for both: /api/* goes to Hono, everything else to SvelteKit, so
+ * the session cookie and CSRF origin checks hold for the web app and the API alike.
+ */
+export async function startHttpServer(params: { app: App; port: number; host?: string; web?: NodeHandler }): Promise<HttpServer> {
+  const api = getRequestListener(params.app.fetch);
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === API_BASE || url.startsWith(`${API_BASE}/`) || url.startsWith('/api/') || !params.web) {
+      void api(req, res);
+      return;
+    }
+    params.web(req, res, () => {
+      res.statusCode = 404;
+      res.end('Not found');
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(params.port, params.host ?? '0.0.0.0', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : params.port;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,46 @@
+import { and, asc, eq, gt, or } from 'drizzle-orm';
+import type { CreateSupplierBody } from '@p2p/domain';
+import type { Executor } from '../client.ts';
+import { projects, suppliers, type ProjectRow, type SupplierRow } from '../schema/index.ts';
+
+export async function insertSupplier(db: Executor, params: CreateSupplierBody): Promise<SupplierRow> {
+  const [row] = await db
+    .insert(suppliers)
+    .values({ ...params, taxId: params.taxId ?? null, address: params.address ?? null })
+    .returning();
+  return row!;
+}
+
+export async function findSupplierById(db: Executor, id: string): Promise<SupplierRow | undefined> {
+  const [row] = await db.select().from(suppliers).where(eq(suppliers.id, id)).limit(1);
+  return row;
+}
+
+export interface ListSuppliersParams {
+  limit: number;
+  /** Keyset over (name, id). */
+  after?: { name: string; id: string };
+}
+
+export async function listSuppliers(db: Executor, params: ListSuppliersParams): Promise<SupplierRow[]> {
+  const { after } = params;
+  return db
+    .select()
+    .from(suppliers)
+    .where(
+      after
+        ? or(gt(suppliers.name, after.name), and(eq(suppliers.name, after.name), gt(suppliers.id, after.id)))
+        : undefined,
+    )
+    .orderBy(asc(suppliers.name), asc(suppliers.id))
+    .limit(params.limit);
+}
+
+export async function insertProject(db: Executor, params: { code: string; name: string }): Promise<ProjectRow> {
+  const [row] = await db.insert(projects).values(params).returning();
+  return row!;
+}
+
+export async function listProjects(db: Executor): Promise<ProjectRow[]> {
+  return db.select().from(projects).orderBy(asc(projects.code));
+}

@@ -1,0 +1,35 @@
+import { boolean, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { timestampColumn as at, users } from './users.ts';
+
+export const suppliers = pgTable('suppliers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  /** Where purchase orders are sent. */
+  email: text('email').notNull(),
+  paymentTermsDays: integer('payment_terms_days').notNull(),
+  taxId: text('tax_id'),
+  address: text('address'),
+  active: boolean('active').notNull().default(true),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const projects = pgTable('projects', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export const projectMembers = pgTable(
+  'project_members',
+  {
+    projectId: uuid('project_id').notNull().references(() => projects.id),
+    userId: uuid('user_id').notNull().references(() => users.id),
+  },
+  (table) => [primaryKey({ columns: [table.projectId, table.userId] })],
+);
+
+export type SupplierRow = typeof suppliers.$inferSelect;
+export type ProjectRow = typeof projects.$inferSelect;

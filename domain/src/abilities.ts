@@ -1,0 +1,159 @@
+import {
+  createMongoAbility,
+  type ForcedSubject,
+  type MongoAbility,
+  type MongoQuery,
+  type RawRuleOf,
+} from '@casl/ability';
+import { packRules, unpackRules, type PackRule } from '@casl/ability/extra';
+import type { Role } from './roles.ts';
+
+/**
+ * The one permission definition. The API enforces it on every request and
+ * derives SQL list filters from it; the web app unpacks the same rules (from
+ * GET /me) to hide what the API would refuse. Never restate these elsewhere.
+ */
+export const actions = [
+  'manage',
+  'read',
+  'create',
+  'update',
+  'delete',
+  'submit',
+  'withdraw',
+  'complete',
+  'claim',
+  'issue',
+  'cancel',
+  'export',
+  'verify',
+  'delegate',
+  'dispose',
+] as const;
+
+export const subjects = [
+  'User',
+  'ApiToken',
+  'Supplier',
+  'Project',
+  'Requisition',
+  'Task',
+  'PurchaseOrder',
+  'GoodsReceipt',
+  'Invoice',
+  'Process',
+  'AuditLog',
+  'Policy',
+  'RetentionRecord',
+  'Outbox',
+] as const;
+
+export type Action = (typeof actions)[number];
+export type SubjectName = (typeof subjects)[number];
+/** A record checked against conditions, tagged with its subject name by CASL's `subject()`. */
+export type SubjectRecord = ForcedSubject<SubjectName> & object;
+export type AppAbility = MongoAbility<[Action, SubjectName | 'all' | SubjectRecord], MongoQuery>;
+export type AppRule = RawRuleOf<AppAbility>;
+
+/** What the rules need to know about the person: who they are, whom they manage, for whom they stand in. */
+export interface AbilityUser {
+  id: string;
+  roles: readonly Role[];
+  /** Direct reports: a manager reads their requisitions. */
+  reportIds?: readonly string[];
+  /** Users whose out-of-office period names this user as delegate, right now. */
+  delegatorIds?: readonly string[];
+}
+
+/** Roles that read every requisition and purchase document. */
+const procurementReaders: readonly Role[] = [
+  'buyer',
+  'procurement_manager',
+  'finance_director',
+  'accountant',
+  'auditor',
+];
+
+export function defineRulesFor(user: AbilityUser): AppRule[] {
+  const rules: AppRule[] = [];
+  const can = (
+    action: Action | Action[],
+    subject: SubjectName | SubjectName[] | 'all',
+    conditions?: MongoQuery,
+  ) => {
+    rules.push(conditions ? { action, subject, conditions } : { action, subject });
+  };
+  const has = (...wanted: Role[]) => wanted.some((role) => user.roles.includes(role));
+
+  // Everyone: their own account, tokens and out-of-office; reference data; their own tasks.
+  can('read', 'User', { id: user.id });
+  can('delegate', 'User', { id: user.id });
+  can(['read', 'create', 'delete'], 'ApiToken', { userId: user.id });
+  can('read', ['Supplier', 'Project']);
+  can(['read', 'complete'], 'Task', { assigneeId: user.id, status: 'open' });
+  can('read', 'Task', { assigneeId: user.id });
+  can('read', 'Task', { completedById: user.id });
+  if (user.delegatorIds?.length) {
+    can(['read', 'complete'], 'Task', { assigneeId: { $in: [...user.delegatorIds] }, status: 'open' });
+  }
+  can(['read', 'claim'], 'Task', { candidateRole: { $in: [...user.roles] }, assigneeId: null, status: 'open' });
+
+  if (has('requester')) {
+    can('create', 'Requisition');
+    can(['read', 'update', 'submit', 'withdraw'], 'Requisition', { requesterId: user.id });
+  }
+  if (has('manager') && user.reportIds?.length) {
+    can('read', 'Requisition', { requesterId: { $in: [...user.reportIds] } });
+    can('read', 'User', { id: { $in: [...user.reportIds] } });
+  }
+  if (has(...procurementReaders)) {
+    can('read', ['Requisition', 'PurchaseOrder', 'GoodsReceipt', 'Invoice', 'Process']);
+  }
+  if (has('buyer')) {
+    can(['create', 'update', 'issue', 'cancel'], 'PurchaseOrder');
+    can(['create', 'update'], 'Supplier');
+  }
+  if (has('procurement_manager')) {
+    can(['create', 'update'], 'Supplier');
+    can('read', 'Policy');
+  }
+  if (has('finance_director')) can('read', 'Policy');
+  if (has('warehouse')) {
+    can('read', ['PurchaseOrder', 'GoodsReceipt']);
+    can('create', 'GoodsReceipt');
+  }
+  if (has('accountant')) can(['create', 'update'], 'Invoice');
+  if (has('records_manager')) {
+    can(['read', 'dispose'], 'RetentionRecord');
+    can('read', 'AuditLog');
+  }
+  if (has('auditor')) {
+    // Auditors read everything and change nothing.
+    can('read', 'all');
+    can(['export', 'verify'], ['AuditLog', 'Process']);
+  }
+  if (has('admin')) {
+    // Admins run the system; they approve nothing (no Task rule here).
+    can(['read', 'create', 'update', 'delegate'], 'User');
+    can(['read', 'update'], 'Policy');
+    can(['create', 'update'], ['Supplier', 'Project']);
+    can(['read', 'verify'], 'AuditLog');
+    can('read', 'Outbox');
+  }
+  return rules;
+}
+
+export function defineAbilityFor(user: AbilityUser): AppAbility {
+  return createMongoAbility<AppAbility>(defineRulesFor(user));
+}
+
+export type PackedRules = PackRule<AppRule>[];
+
+export function packAbilityRules(rules: AppRule[]): PackedRules {
+  return packRules(rules);
+}
+
+/** The web side: rebuild the ability from the packed rules GET /me returned. */
+export function abilityFromPackedRules(packed: PackedRules): AppAbility {
+  return createMongoAbility<AppAbility>(unpackRules(packed));
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { roles } from './roles.ts';
+
+export const loginBody = z.strictObject({
+  email: z.string().trim().min(1).max(254).transform((email) => email.toLowerCase()),
+  password: z.string().min(1).max(200),
+});
+
+export const sessionUserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  roles: z.array(z.enum(roles)),
+});
+export type SessionUser = z.infer<typeof sessionUserSchema>;
+
+export const loginResponse = z.object({ token: z.string(), user: sessionUserSchema });
+
+export const createTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const apiTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export const createdTokenSchema = z.object({ id: z.string(), token: z.string() });

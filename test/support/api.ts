@@ -1,0 +1,103 @@
+import { inject } from 'vitest';
+import { createApp, type App } from '../../api/app.ts';
+import { loadApiConfig } from '../../api/config.ts';
+import type { ApiDeps } from '../../api/deps.ts';
+import { silentLogger } from '../../api/logger.ts';
+import { createRateLimiter } from '../../api/middleware/rate-limit.ts';
+import { hashPassword } from '../../api/services/credentials.ts';
+import { createTemporalGateway, type TemporalGateway } from '../../api/temporal.ts';
+import { findUserByEmail } from '../../db/queries/users.ts';
+import { DEMO_PASSWORD, demoEmail, demoPeople, seedDemoData } from '../../db/seed.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+export type DemoKey = (typeof demoPeople)[number]['key'];
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  // Tests read answers loosely; their shape is what the assertions check.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as is, for malformed-input tests. */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The real Hono app on a fresh database (demo company seeded), talking to the
+ * run's real Temporal dev server; requests go through app.request(), the whole
+ * middleware chain included.
+ */
+export interface TestApi {
+  app: App;
+  deps: ApiDeps;
+  database: TestDatabase;
+  request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
+  login(who: DemoKey | string, password?: string): Promise<string>;
+  userId(who: DemoKey): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createTestApi(env: Record<string, string> = {}, options: { temporal?: TemporalGateway; database?: TestDatabase } = {}): Promise<TestApi> {
+  const database = options.database ?? (await createTestDatabase());
+  await seedDemoData(database.db, hashPassword);
+  const config = loadApiConfig({
+    NODE_ENV: 'test',
+    PUBLIC_URL: 'http://localhost:3000',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    ...env,
+  });
+  const temporal = options.temporal ?? createTemporalGateway({ address: inject('temporalAddress'), namespace: inject('temporalNamespace') });
+  const deps: ApiDeps = { config, db: database.db, database, temporal, logger: silentLogger, rateLimiter: createRateLimiter(), clock: () => new Date() };
+  const app = createApp(deps);
+  const tokens = new Map<string, string>();
+
+  const request = async (method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse> => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await app.request(path.startsWith('/api') ? path : `/api/v1${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: leave the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  };
+
+  return {
+    app,
+    deps,
+    database,
+    request,
+    async login(who, password = DEMO_PASSWORD) {
+      const email = who.includes('@') ? who : demoEmail(who);
+      const cached = password === DEMO_PASSWORD ? tokens.get(email) : undefined;
+      if (cached) return cached;
+      const response = await request('POST', '/auth/login', { body: { email, password } });
+      if (response.status !== 200) throw new Error(`login ${email} failed: ${response.status} ${JSON.stringify(response.body)}`);
+      const token = (response.body as { token: string }).token;
+      if (password === DEMO_PASSWORD) tokens.set(email, token);
+      return token;
+    },
+    async userId(who) {
+      return (await findUserByEmail(database.db, demoEmail(who)))!.id;
+    },
+    async close() {
+      if (!options.temporal) await temporal.close();
+      if (!options.database) await database.drop();
+    },
+  };
+}

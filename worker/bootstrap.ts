@@ -1,0 +1,47 @@
+import { Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Database } from '../db/client.ts';
+import type { Logger } from '../api/logger.ts';
+import type { WorkerConfig } from './config.ts';
+import { installTemporalRuntime } from './runtime.ts';
+import { ensureSearchAttributes } from './temporal.ts';
+import { createWorker } from './worker.ts';
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Settles when the worker stops (after shutdown or on a fatal error). */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Connects to Temporal, makes sure the search attributes exist, and runs the worker until shutdown. */
+export async function startWorker(
+  config: WorkerConfig,
+  options: { db: Database; temporalAddress: string; logger: Logger },
+): Promise<RunningWorker> {
+  installTemporalRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN');
+  const client = await Connection.connect({ address: options.temporalAddress });
+  try {
+    await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  } finally {
+    await client.close();
+  }
+  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: { db: options.db, clock: () => new Date() },
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  });
+  const done = worker.run().finally(() => connection.close());
+  options.logger.info('worker running', { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE });
+  return {
+    worker,
+    done,
+    shutdown: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

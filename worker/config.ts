@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { databaseEnv, mailEnv, parseEnv, runtimeEnv, temporalEnv } from '../config/env.ts';
+
+/** The worker: parsed once at start. */
+export const workerEnvSchema = runtimeEnv
+  .extend(databaseEnv.shape)
+  .extend(temporalEnv.shape)
+  .extend(mailEnv.shape)
+  .extend({
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(50),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
+    }
+  })
+  .transform((env) => ({ ...env, devMode: env.NODE_ENV !== 'production' }));
+
+export type WorkerConfig = z.output<typeof workerEnvSchema>;
+
+export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
+  return parseEnv(workerEnvSchema, env);
+}

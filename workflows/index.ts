@@ -1,0 +1,2 @@
+/** The single workflowsPath of the worker: every process type is exported here. */
+export { baselineWorkflow } from './baseline.workflow.ts';
