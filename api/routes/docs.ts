@@ -30,7 +30,6 @@ export function mountDocs(app: OpenAPIHono<AppEnv>) {
       version: '1.0.0',
       description: 'Requisitions, approvals, purchase orders, receipts, invoices and audit. Errors are RFC 9457 problem+json.',
     },
-    servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }, { session: [] }],
   });
   app.get('/docs', (c) => c.html(page));

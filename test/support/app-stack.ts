@@ -1,0 +1,33 @@
+import { inject } from 'vitest';
+import { startApi, type RunningApi } from '../../api/bootstrap.ts';
+import { loadApiConfig } from '../../api/config.ts';
+import { silentLogger } from '../../api/logger.ts';
+import { loadWebHandler } from '../../api/server.ts';
+import { createTestDatabase } from './db.ts';
+
+/**
+ * The whole app as a person meets it: the built SvelteKit app and the API on
+ * one port, a fresh database with the demo company, the run's Temporal server.
+ */
+export interface AppStack {
+  url: string;
+  api: RunningApi;
+  stop(): Promise<void>;
+}
+
+export async function startAppStack(env: Record<string, string> = {}): Promise<AppStack> {
+  if (!(await loadWebHandler())) throw new Error('web/build is missing: run `npm run build:web` first (npm test does)');
+  const database = await createTestDatabase();
+  const config = loadApiConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'true', RATE_LIMIT_PER_MINUTE: '100000', LOGIN_RATE_LIMIT_PER_MINUTE: '100000', ...env });
+  const api = await startApi(config, { logger: silentLogger, temporalAddress: inject('temporalAddress'), database });
+  // The web app's server side calls the API on this same port.
+  process.env.INTERNAL_API_URL = `http://127.0.0.1:${api.http.port}`;
+  return {
+    url: `http://127.0.0.1:${api.http.port}`,
+    api,
+    stop: async () => {
+      await api.close();
+      await database.drop();
+    },
+  };
+}

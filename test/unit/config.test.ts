@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { loadApiConfig } from '../../api/config.ts';
+import { ConfigError } from '../../config/env.ts';
+import { loadWorkerConfig } from '../../worker/config.ts';
+
+describe('configuration: one zod schema per deployable, one clear line per bad value', () => {
+  it('has working embedded defaults in dev mode', () => {
+    const config = loadApiConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DATA_DIR: './.data', devMode: true, demoData: true, publicUrl: 'http://localhost:3000', TEMPORAL_NAMESPACE: 'default' });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
+    [{ TEMPORAL_ADDRESS: 'no-port' }, 'TEMPORAL_ADDRESS'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
+    [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
+    [{ DEMO_DATA: 'yes please' }, 'DEMO_DATA'],
+    [{ NODE_ENV: 'production' }, 'SESSION_SECRET'],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DEMO_DATA: 'true' }, 'DEMO_DATA'],
+    [{ BOOTSTRAP_ADMIN_EMAIL: 'root@example.com' }, 'BOOTSTRAP_ADMIN_PASSWORD'],
+    [{ BOOTSTRAP_ADMIN_EMAIL: 'root@example.com', BOOTSTRAP_ADMIN_PASSWORD: 'short' }, 'BOOTSTRAP_ADMIN_PASSWORD'],
+  ])('%o is refused naming %s', (env, variable) => {
+    let error: unknown;
+    try {
+      loadApiConfig(env);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toContain(variable);
+  });
+
+  it('production: no demo data by default, secrets required, the worker refuses a missing secret too', () => {
+    const config = loadApiConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://buy.example.com/' });
+    expect(config).toMatchObject({ devMode: false, demoData: false, publicUrl: 'https://buy.example.com' });
+    expect(() => loadWorkerConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET/);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadApiConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
+  });
+});
