@@ -8,7 +8,8 @@ export const apiEnvSchema = runtimeEnv
   .extend(mailEnv.shape)
   .extend(demoEnv.shape)
   .extend({
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** 0 lets the system pick a free port (tests). */
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default('0.0.0.0'),
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** Signs e-mail action links. No default outside dev mode. */

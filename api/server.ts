@@ -12,6 +12,11 @@ export const webBuildHandler = fileURLToPath(new URL('../web/build/handler.js', 
 /** The SvelteKit app built by adapter-node, or undefined when web/build is missing. */
 export async function loadWebHandler(path = webBuildHandler): Promise<NodeHandler | undefined> {
   if (!existsSync(path)) return undefined;
+  // adapter-node reads its settings from the environment when the handler is
+  // imported. Without ORIGIN it would assume https and refuse every form post
+  // over plain http as cross-site; take the protocol from a header that
+  // startHttpServer fills in (a TLS proxy in front sets it to https).
+  process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
   const module = (await import(pathToFileURL(path).href)) as { handler: NodeHandler };
   return module.handler;
 }
@@ -34,6 +39,7 @@ export async function startHttpServer(params: { app: App; port: number; host?: s
       void api(req, res);
       return;
     }
+    req.headers['x-forwarded-proto'] ??= 'http';
     params.web(req, res, () => {
       res.statusCode = 404;
       res.end('Not found');

@@ -20,8 +20,6 @@ export async function startAppStack(env: Record<string, string> = {}): Promise<A
   const database = await createTestDatabase();
   const config = loadApiConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'true', RATE_LIMIT_PER_MINUTE: '100000', LOGIN_RATE_LIMIT_PER_MINUTE: '100000', ...env });
   const api = await startApi(config, { logger: silentLogger, temporalAddress: inject('temporalAddress'), database });
-  // The web app's server side calls the API on this same port.
-  process.env.INTERNAL_API_URL = `http://127.0.0.1:${api.http.port}`;
   return {
     url: `http://127.0.0.1:${api.http.port}`,
     api,

@@ -13,6 +13,7 @@ describe('configuration: one zod schema per deployable, one clear line per bad v
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '-1' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
     [{ TEMPORAL_ADDRESS: 'no-port' }, 'TEMPORAL_ADDRESS'],
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
