@@ -1,0 +1,30 @@
+/**
+ * Formatting for e-mails, by hand rather than Intl: the same input renders
+ * the same bytes on every worker, whatever its locale or ICU data, and money
+ * never passes through a float.
+ */
+const currencySymbols: Record<string, string> = { EUR: '€', USD: '$', GBP: '£' };
+
+/** "12345.5", "EUR" -> "€12,345.50"; "12345.5", "CHF" -> "CHF 12,345.50"; no currency -> "12,345.50". */
+export function formatMoney(amount: string, currency?: string | null): string {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
+  if (!match) throw new RangeError(`not a decimal amount: ${amount}`);
+  const [, sign = '', whole = '0', fraction = ''] = match;
+  const grouped = whole.replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const digits = `${grouped}.${fraction.padEnd(2, '0')}`;
+  if (!currency) return `${sign}${digits}`;
+  const code = currency.toUpperCase();
+  const symbol = currencySymbols[code];
+  return symbol ? `${sign}${symbol}${digits}` : `${sign}${code} ${digits}`;
+}
+
+const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** An ISO 8601 instant -> "Tue 24 Nov 2026, 14:00 UTC". Always UTC: the mail cannot know the reader's zone. */
+export function formatMailDate(value: string | Date): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`not a date: ${String(value)}`);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${weekdays[date.getUTCDay()]} ${date.getUTCDate()} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()}, ${two(date.getUTCHours())}:${two(date.getUTCMinutes())} UTC`;
+}

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/client.ts';
+import { findMailByKey, insertMail, markMailFailed, markMailSent, markMailStored } from './queries.ts';
+import { renderMail } from './render.ts';
+import type { MailTemplate, MailTemplates } from './templates.ts';
+import type { MailTransport } from './transport.ts';
+
+export { findMail, listOutbox, type ListOutboxParams, type OutboxItem } from './queries.ts';
+
+export interface MailerDeps {
+  db: Database;
+  /** undefined: dev mode, the outbox is the delivery. */
+  transport: MailTransport | undefined;
+  /** MAIL_FROM, e.g. "Procurement <procurement@example.com>". */
+  from: string;
+  clock?: () => Date;
+}
+
+export interface MailRecipient {
+  userId?: string | null;
+  address: string;
+  name: string;
+}
+
+/** A template together with its data: the compiler checks that they belong together. */
+export type MailContent = { [T in MailTemplate]: { template: T; data: MailTemplates[T] } }[MailTemplate];
+
+export type SendMailParams = MailContent & {
+  /** Idempotency key: workflow id + step, e.g. `${workflowId}/approval-1/assigned`. */
+  key: string;
+  to: MailRecipient;
+  processId?: string | null;
+};
+
+export interface SendMailResult {
+  id: string;
+  status: 'stored' | 'sent';
+  /** True when nothing was sent now because this key was already delivered (or stored, in dev). */
+  duplicate: boolean;
+}
+
+/**
+ * Sends each mail once per key, however often the activity is retried.
+ *
+ * The row is written first, on its own, so the outbox shows the mail even if
+ * sending never succeeds. Sending happens inside a transaction holding the
+ * row lock: a second attempt running at the same time waits, then finds the
+ * row 'sent'. A retry sends what the row holds (the first rendering, with the
+ * action links issued then), not a new rendering. The one gap left is a crash
+ * between the SMTP server's acceptance and the commit; the retry then sends
+ * again with the same Message-ID, which mail clients treat as one message.
+ */
+export function createMailer(deps: MailerDeps) {
+  const clock = deps.clock ?? (() => new Date());
+
+  async function send(params: SendMailParams): Promise<SendMailResult> {
+    const rendered = renderMail<MailTemplate>(params.template, params.data);
+    const inserted = await insertMail(deps.db, {
+      idempotencyKey: params.key,
+      template: params.template,
+      toUserId: params.to.userId ?? null,
+      toAddress: params.to.address,
+      processId: params.processId ?? null,
+      ...rendered,
+    });
+    const duplicate = !inserted;
+
+    const outcome = await deps.db.transaction(async (tx) => {
+      const row = await findMailByKey(tx, params.key, { lock: true });
+      if (!row) throw new Error(`mail ${params.key} vanished from the outbox`);
+      if (row.status === 'sent') return { id: row.id, status: 'sent', duplicate: true } as const;
+      if (!deps.transport) {
+        if (row.status === 'failed') await markMailStored(tx, row.id);
+        return { id: row.id, status: 'stored', duplicate } as const;
+      }
+      const messageId = messageIdFor(params.key);
+      let accepted: { messageId: string };
+      try {
+        accepted = await deps.transport.sendMail({
+          from: deps.from,
+          to: { name: params.to.name, address: row.toAddress },
+          subject: row.subject,
+          html: row.html,
+          text: row.text,
+          messageId,
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+        });
+      } catch (error) {
+        await markMailFailed(tx, { id: row.id, error: describe(error) });
+        return { failure: error };
+      }
+      await markMailSent(tx, { id: row.id, messageId: accepted.messageId || messageId, sentAt: clock() });
+      return { id: row.id, status: 'sent', duplicate: false } as const;
+    });
+    // Thrown after the commit, so the row stays 'failed' and Temporal's retry sends it again.
+    if ('failure' in outcome) throw outcome.failure;
+    return outcome;
+  }
+
+  return { send };
+}
+
+export type Mailer = ReturnType<typeof createMailer>;
+
+/** Deterministic per key: every attempt at one mail carries the same Message-ID. */
+export function messageIdFor(key: string): string {
+  return `<${createHash('sha256').update(key).digest('hex')}@procurement.local>`;
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.slice(0, 2000);
+}

@@ -1,0 +1,106 @@
+import { and, desc, eq, getTableColumns, gt, isNull, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { actionLinks, mailOutbox, type MailRow } from '../../db/schema/mail.ts';
+
+/** Queries of the outbox and of e-mailed action links, midday style: `(db, params)`, db may be a transaction. */
+
+export type ActionLinkRow = typeof actionLinks.$inferSelect;
+
+export interface InsertMailParams {
+  idempotencyKey: string;
+  template: string;
+  toUserId: string | null;
+  toAddress: string;
+  subject: string;
+  html: string;
+  text: string;
+  processId: string | null;
+}
+
+/** The new row, or undefined when a mail with this key exists already. */
+export async function insertMail(db: Executor, params: InsertMailParams): Promise<MailRow | undefined> {
+  const [row] = await db.insert(mailOutbox).values(params).onConflictDoNothing({ target: mailOutbox.idempotencyKey }).returning();
+  return row;
+}
+
+/** With `lock`, holds the row until the transaction ends: one sender per key at a time. */
+export async function findMailByKey(db: Executor, key: string, options: { lock?: boolean } = {}): Promise<MailRow | undefined> {
+  const query = db.select().from(mailOutbox).where(eq(mailOutbox.idempotencyKey, key)).limit(1);
+  const [row] = options.lock ? await query.for('update') : await query;
+  return row;
+}
+
+export async function findMail(db: Executor, id: string): Promise<MailRow | undefined> {
+  const [row] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).limit(1);
+  return row;
+}
+
+export async function markMailSent(db: Executor, params: { id: string; messageId: string; sentAt: Date }): Promise<void> {
+  await db
+    .update(mailOutbox)
+    .set({ status: 'sent', messageId: params.messageId, sentAt: params.sentAt, error: null })
+    .where(eq(mailOutbox.id, params.id));
+}
+
+export async function markMailFailed(db: Executor, params: { id: string; error: string }): Promise<void> {
+  await db.update(mailOutbox).set({ status: 'failed', error: params.error }).where(eq(mailOutbox.id, params.id));
+}
+
+/** Without a transport the outbox is the delivery: a row left 'failed' by an earlier SMTP setup counts as stored. */
+export async function markMailStored(db: Executor, id: string): Promise<void> {
+  await db.update(mailOutbox).set({ status: 'stored' }).where(eq(mailOutbox.id, id));
+}
+
+export type OutboxItem = Omit<MailRow, 'html' | 'text'>;
+
+export interface ListOutboxParams {
+  limit: number;
+  /** Keyset cursor: the id of the last mail of the previous page. */
+  before?: string;
+  processId?: string;
+}
+
+/** Newest first, without the bodies (findMail has them). */
+export async function listOutbox(db: Executor, params: ListOutboxParams): Promise<OutboxItem[]> {
+  const { html: _html, text: _text, ...columns } = getTableColumns(mailOutbox);
+  // Compared in SQL against the cursor row itself: created_at has microseconds a JS Date would lose.
+  const before = params.before
+    ? sql`(${mailOutbox.createdAt}, ${mailOutbox.id}) < (select m.created_at, m.id from ${mailOutbox} m where m.id = ${params.before})`
+    : undefined;
+  return db
+    .select(columns)
+    .from(mailOutbox)
+    .where(and(before, params.processId ? eq(mailOutbox.processId, params.processId) : undefined))
+    .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id))
+    .limit(params.limit);
+}
+
+export interface InsertActionLinkParams {
+  id: string;
+  taskId: string;
+  action: string;
+  userId: string;
+  expiresAt: Date;
+}
+
+export async function insertActionLinks(db: Executor, links: readonly InsertActionLinkParams[]): Promise<void> {
+  if (links.length > 0) await db.insert(actionLinks).values([...links]);
+}
+
+export async function findActionLink(db: Executor, jti: string): Promise<ActionLinkRow | undefined> {
+  const [row] = await db.select().from(actionLinks).where(eq(actionLinks.id, jti)).limit(1);
+  return row;
+}
+
+/**
+ * The single-use guarantee: one conditional UPDATE, so of two concurrent
+ * confirmations exactly one sees `true`. An expired link is never consumed.
+ */
+export async function consumeActionLink(db: Executor, params: { jti: string; now: Date }): Promise<boolean> {
+  const rows = await db
+    .update(actionLinks)
+    .set({ usedAt: params.now })
+    .where(and(eq(actionLinks.id, params.jti), isNull(actionLinks.usedAt), gt(actionLinks.expiresAt, params.now)))
+    .returning({ id: actionLinks.id });
+  return rows.length > 0;
+}
