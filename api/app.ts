@@ -16,6 +16,9 @@ import { authRoutes } from './routes/auth.ts';
 import { mountDocs } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { policyRoutes } from './routes/policies.ts';
+import { requisitionRoutes } from './routes/requisitions.ts';
+import { taskRoutes } from './routes/tasks.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { userRoutes } from './routes/users.ts';
 import { isUnavailableError } from './unavailable.ts';
@@ -53,6 +56,9 @@ export function createApp(deps: ApiDeps) {
   app.route('/', meRoutes(services));
   app.route('/', userRoutes(services));
   app.route('/', supplierRoutes(services));
+  app.route('/', requisitionRoutes(services));
+  app.route('/', taskRoutes(services));
+  app.route('/', policyRoutes(services));
   app.route('/', auditRoutes());
   mountDocs(app);
 

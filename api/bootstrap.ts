@@ -8,7 +8,9 @@ import type { Logger } from './logger.ts';
 import { createRateLimiter } from './middleware/rate-limit.ts';
 import { loadWebHandler, startHttpServer, type HttpServer } from './server.ts';
 import { hashPassword } from './services/credentials.ts';
+import { createTaskEventBus } from './task-events.ts';
 import { createTemporalGateway } from './temporal.ts';
+import { resolveSessionSecret } from '../config/secrets.ts';
 
 export interface RunningApi {
   http: HttpServer;
@@ -37,6 +39,7 @@ export async function startApi(
     if (seeded) options.logger.info('demo data loaded');
   }
   const temporal = createTemporalGateway({ address: options.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+  const taskEvents = await createTaskEventBus(database, options.logger);
   const deps: ApiDeps = {
     config,
     db: database.db,
@@ -44,6 +47,8 @@ export async function startApi(
     temporal,
     logger: options.logger,
     rateLimiter: createRateLimiter(),
+    taskEvents,
+    actionLinkSecret: resolveSessionSecret(config),
     clock: () => new Date(),
   };
   const web = await loadWebHandler();
@@ -55,6 +60,7 @@ export async function startApi(
     database,
     close: async () => {
       await http.close();
+      await taskEvents.close();
       await temporal.close();
       if (ownsDatabase) await database.close();
     },

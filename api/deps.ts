@@ -2,6 +2,7 @@ import type { Database, DatabaseHandle } from '../db/client.ts';
 import type { ApiConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './middleware/rate-limit.ts';
+import type { TaskEventBus } from './task-events.ts';
 import type { TemporalGateway } from './temporal.ts';
 
 /** Everything the API needs from outside, injected once at start (tests inject their own). */
@@ -12,5 +13,8 @@ export interface ApiDeps {
   temporal: TemporalGateway;
   logger: Logger;
   rateLimiter: RateLimiter;
+  taskEvents: TaskEventBus;
+  /** Verifies e-mail action links (same secret the worker signs with). */
+  actionLinkSecret: string;
   clock: () => Date;
 }

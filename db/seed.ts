@@ -6,8 +6,10 @@ import { countUsers, findUserByEmail, insertUser, updateUser } from './queries/u
 
 export const DEMO_PASSWORD = 'demo-password-1';
 
+export type DemoKey = 'finance_director' | 'manager' | 'procurement_manager' | 'buyer' | 'requester' | 'engineer' | 'warehouse' | 'accountant' | 'auditor' | 'records_manager' | 'admin';
+
 /** One person per role, in a small engineering company, with a management line to escalate along. */
-export const demoPeople: { key: string; name: string; roles: Role[]; manager?: string; department: string }[] = [
+export const demoPeople: { key: DemoKey; name: string; roles: Role[]; manager?: DemoKey; department: string }[] = [
   { key: 'finance_director', name: 'Fiona Finch', roles: ['finance_director'], department: 'Finance' },
   { key: 'manager', name: 'Marco Meyer', roles: ['manager'], manager: 'finance_director', department: 'Engineering' },
   { key: 'procurement_manager', name: 'Priya Patel', roles: ['procurement_manager'], manager: 'finance_director', department: 'Procurement' },

@@ -54,7 +54,7 @@ async function main() {
   say(`database: ${apiConfig.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${join(apiConfig.DATA_DIR, 'pglite')}`}`);
   const api = await startApi(apiConfig, { logger, temporalAddress });
   // One process shares the database handle: PGlite allows a single client.
-  const worker = await startWorker(workerConfig, { db: api.database.db, temporalAddress, logger });
+  const worker = await startWorker(workerConfig, { db: api.database.db, temporalAddress, logger, publicUrl: apiConfig.publicUrl });
 
   let stopping = false;
   const stop = async (signal: string) => {

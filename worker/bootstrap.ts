@@ -3,6 +3,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../api/logger.ts';
 import type { WorkerConfig } from './config.ts';
+import { resolveSessionSecret } from '../config/secrets.ts';
+import { createActivityDeps } from './activity-deps.ts';
 import { installTemporalRuntime } from './runtime.ts';
 import { ensureSearchAttributes } from './temporal.ts';
 import { createWorker } from './worker.ts';
@@ -17,7 +19,7 @@ export interface RunningWorker {
 /** Connects to Temporal, makes sure the search attributes exist, and runs the worker until shutdown. */
 export async function startWorker(
   config: WorkerConfig,
-  options: { db: Database; temporalAddress: string; logger: Logger },
+  options: { db: Database; temporalAddress: string; logger: Logger; /** Used when PUBLIC_URL is unset (dev: the API's own URL). */ publicUrl: string },
 ): Promise<RunningWorker> {
   installTemporalRuntime(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN');
   const client = await Connection.connect({ address: options.temporalAddress });
@@ -31,7 +33,7 @@ export async function startWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { db: options.db, clock: () => new Date() },
+    deps: createActivityDeps({ db: options.db, smtpUrl: config.SMTP_URL, mailFrom: config.MAIL_FROM, secret: resolveSessionSecret(config), publicUrl: config.PUBLIC_URL ?? options.publicUrl }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });
   const done = worker.run().finally(() => connection.close());

@@ -11,7 +11,7 @@ try {
   const logger = createLogger(config.LOG_LEVEL, { service: 'worker' });
   if (!config.DATABASE_URL) logger.warn('DATABASE_URL is unset: a separate worker process cannot share PGlite; use npm start for the embedded setup');
   const database = await openDatabase(databaseTarget(config));
-  const running = await startWorker(config, { db: database.db, temporalAddress: config.TEMPORAL_ADDRESS ?? 'localhost:7233', logger });
+  const running = await startWorker(config, { db: database.db, temporalAddress: config.TEMPORAL_ADDRESS ?? 'localhost:7233', logger, publicUrl: 'http://localhost:3000' });
   const stop = async () => {
     logger.info('shutting down');
     await running.shutdown();

@@ -1,14 +1,21 @@
 import type { ApiDeps } from '../deps.ts';
 import { createAuthService } from './auth.ts';
+import { createPolicyService } from './policies.ts';
+import { createRequisitionService } from './requisitions.ts';
 import { createSupplierService } from './suppliers.ts';
+import { createTaskService } from './tasks.ts';
 import { createUserService } from './users.ts';
 
 export type Services = ReturnType<typeof createServices>;
 
 export function createServices(deps: ApiDeps) {
+  const requisitions = createRequisitionService(deps);
   return {
     auth: createAuthService(deps),
     users: createUserService(deps),
     suppliers: createSupplierService(deps),
+    requisitions,
+    policies: createPolicyService(deps, requisitions),
+    tasks: createTaskService(deps),
   };
 }

@@ -133,3 +133,16 @@ export async function findReportIds(db: Executor, managerId: string): Promise<st
   const rows = await db.select({ id: users.id }).from(users).where(eq(users.managerId, managerId));
   return rows.map((row) => row.id);
 }
+
+export async function findActiveUsersWithRole(db: Executor, role: Role): Promise<UserRow[]> {
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.active, true), sql`${role} = any(${users.roles})`))
+    .orderBy(asc(users.email));
+}
+
+export async function findUsersByIds(db: Executor, ids: readonly string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(users).where(inArray(users.id, [...ids]));
+}

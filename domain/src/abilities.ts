@@ -93,6 +93,8 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
   can(['read', 'complete'], 'Task', { assigneeId: user.id, status: 'open' });
   can('read', 'Task', { assigneeId: user.id });
   can('read', 'Task', { completedById: user.id });
+  // Earlier assignees keep read access after an escalation.
+  can('read', 'Task', { watcherIds: user.id });
   if (user.delegatorIds?.length) {
     can(['read', 'complete'], 'Task', { assigneeId: { $in: [...user.delegatorIds] }, status: 'open' });
   }

@@ -6,3 +6,6 @@ export * from './users.ts';
 export * from './auth.ts';
 export * from './suppliers.ts';
 export * from './api.ts';
+export * from './requisitions.ts';
+export * from './policy.ts';
+export * from './tasks.ts';

@@ -8,6 +8,7 @@ export const TASK_QUEUE = 'procurement';
 export const workflowTypes = {
   /** An empty process used by the harness and the throughput baseline. */
   baseline: 'baselineWorkflow',
+  requisitionApproval: 'requisitionApprovalWorkflow',
 } as const;
 
 /** Search attributes registered on the Temporal namespace (all Keyword). */
@@ -20,3 +21,6 @@ export const searchAttributeNames = [
 ] as const;
 
 export type SearchAttributeName = (typeof searchAttributeNames)[number];
+
+/** One approval process per requisition: the id is derived, so a retried submit cannot start a second one. */
+export const requisitionWorkflowId = (requisitionId: string) => `requisition-${requisitionId}`;

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog } from '../../db/schema/index.ts';
+import { apiTokens, auditLog } from '../../db/schema/index.ts';
 import { DEMO_PASSWORD } from '../../db/seed.ts';
 import { createTestApi, type TestApi } from '../support/api.ts';
 
@@ -77,10 +77,9 @@ describe('auth: login, sessions, lockout, tokens, CSRF', () => {
     expect(created.status).toBe(201);
     const secret = created.body.token as string;
     expect(secret).toMatch(/^pat_/);
-    const stored = await api.deps.db.execute<{ token_hash: string }>(sql`select token_hash from api_tokens where id = ${created.body.id}`);
-    const rows = 'rows' in stored ? (stored.rows as { token_hash: string }[]) : (stored as unknown as { token_hash: string }[]);
-    expect(rows[0]!.token_hash).not.toContain(secret.slice(4));
-    expect(rows[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    const [stored] = await api.deps.db.select({ tokenHash: apiTokens.tokenHash }).from(apiTokens).where(eq(apiTokens.id, created.body.id as string));
+    expect(stored!.tokenHash).not.toContain(secret.slice(4));
+    expect(stored!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     const me = await api.request('GET', '/me', { token: secret });
     expect(me.body.user.email).toBe('buyer@demo.local');
     const listed = await api.request('GET', '/auth/tokens', { token: session });

@@ -10,7 +10,7 @@ describe('permissions enforced by the API for every role', () => {
   });
   afterAll(async () => api?.close());
 
-  const keys = demoPeople.map((person) => person.key as DemoKey);
+  const keys = demoPeople.map((person) => person.key);
   let counter = 0;
   const endpoints: { name: string; allowed: DemoKey[]; call: (token: string) => Promise<number> }[] = [
     {

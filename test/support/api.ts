@@ -5,12 +5,17 @@ import type { ApiDeps } from '../../api/deps.ts';
 import { silentLogger } from '../../api/logger.ts';
 import { createRateLimiter } from '../../api/middleware/rate-limit.ts';
 import { hashPassword } from '../../api/services/credentials.ts';
+import { createTaskEventBus } from '../../api/task-events.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal.ts';
 import { findUserByEmail } from '../../db/queries/users.ts';
-import { DEMO_PASSWORD, demoEmail, demoPeople, seedDemoData } from '../../db/seed.ts';
+import { DEMO_PASSWORD, demoEmail, seedDemoData, type DemoKey } from '../../db/seed.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
-export type DemoKey = (typeof demoPeople)[number]['key'];
+/** Signs action links in tests: the test worker and the test API share it. */
+export const TEST_SECRET = 'test-secret-for-action-links-0123456789';
+
+export type { DemoKey } from '../../db/seed.ts';
+
 
 export interface TestResponse {
   status: number;
@@ -38,7 +43,8 @@ export interface TestApi {
   deps: ApiDeps;
   database: TestDatabase;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
-  login(who: DemoKey | string, password?: string): Promise<string>;
+  /** A demo key, or any e-mail address. */
+  login(who: DemoKey | `${string}@${string}`, password?: string): Promise<string>;
   userId(who: DemoKey): Promise<string>;
   close(): Promise<void>;
 }
@@ -49,12 +55,14 @@ export async function createTestApi(env: Record<string, string> = {}, options: {
   const config = loadApiConfig({
     NODE_ENV: 'test',
     PUBLIC_URL: 'http://localhost:3000',
+    SESSION_SECRET: TEST_SECRET,
     RATE_LIMIT_PER_MINUTE: '100000',
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
   const temporal = options.temporal ?? createTemporalGateway({ address: inject('temporalAddress'), namespace: inject('temporalNamespace') });
-  const deps: ApiDeps = { config, db: database.db, database, temporal, logger: silentLogger, rateLimiter: createRateLimiter(), clock: () => new Date() };
+  const taskEvents = await createTaskEventBus(database, silentLogger);
+  const deps: ApiDeps = { config, db: database.db, database, temporal, logger: silentLogger, rateLimiter: createRateLimiter(), taskEvents, actionLinkSecret: TEST_SECRET, clock: () => new Date() };
   const app = createApp(deps);
   const tokens = new Map<string, string>();
 
@@ -96,6 +104,7 @@ export async function createTestApi(env: Record<string, string> = {}, options: {
       return (await findUserByEmail(database.db, demoEmail(who)))!.id;
     },
     async close() {
+      await taskEvents.close();
       if (!options.temporal) await temporal.close();
       if (!options.database) await database.drop();
     },

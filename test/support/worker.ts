@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import type { MailTransport } from '../../activities/mail/transport.ts';
 import type { Database } from '../../db/client.ts';
+import { createActivityDeps } from '../../worker/activity-deps.ts';
 import { installTemporalRuntime } from '../../worker/runtime.ts';
 import { createWorker } from '../../worker/worker.ts';
+import { TEST_SECRET } from './api.ts';
 
 /**
  * A real worker on a task queue of its own (so test files never steal each
- * other's tasks), loading the run's prebuilt workflow bundle, and a client.
+ * other's tasks), loading the run's prebuilt workflow bundle, with the real
+ * mailer and action links on the test database, and a client.
  */
 export interface TestEngine {
   client: Client;
@@ -16,30 +20,45 @@ export interface TestEngine {
   taskQueue: string;
   /** Runs the worker while `fn` runs. */
   run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs the worker in the background until stop(). */
+  start(): void;
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function createTestEngine(db: Database): Promise<TestEngine> {
+export async function createTestEngine(db: Database, options: { transport?: MailTransport; publicUrl?: string; taskQueue?: string } = {}): Promise<TestEngine> {
   installTemporalRuntime();
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
-  const taskQueue = `test-${randomUUID()}`;
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection: nativeConnection,
     namespace,
     taskQueue,
-    deps: { db, clock: () => new Date() },
+    deps: createActivityDeps({ db, transport: options.transport, mailFrom: 'Procurement <procurement@test.local>', secret: TEST_SECRET, publicUrl: options.publicUrl ?? 'http://localhost:3000' }),
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
+  let running: Promise<void> | undefined;
+  const stop = async () => {
+    if (!running) return;
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    running = undefined;
+  };
   return {
     client,
     worker,
     taskQueue,
     run: (fn) => worker.runUntil(fn),
+    start: () => {
+      running = worker.run();
+    },
+    stop,
     close: async () => {
+      await stop();
       await connection.close();
       await nativeConnection.close();
     },

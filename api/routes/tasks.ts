@@ -1,0 +1,155 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { completeTaskBody, pageOf, paginationQuery, problemSchema, taskActions, taskKinds, taskSchema, taskStatuses } from '@p2p/domain';
+import { streamSSE } from 'hono/streaming';
+import { AppError, problemOf } from '../errors.ts';
+import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
+import { decodeCursor, pageFrom } from '../pagination.ts';
+import type { Services } from '../services/index.ts';
+import { requireActor } from './require-actor.ts';
+
+const idParam = z.object({ id: z.uuid() });
+const completion = z.object({ task: taskSchema, process: z.object({ id: z.string(), status: z.string() }) });
+
+const list = createRoute({
+  method: 'get',
+  path: '/tasks',
+  tags: ['tasks'],
+  summary: "The caller's inbox: open tasks they may complete (theirs, as delegate) or claim (by role), earliest due first",
+  request: {
+    query: paginationQuery.extend({
+      status: z.enum(taskStatuses).default('open'),
+      kind: z.enum(taskKinds).optional(),
+      overdue: z.enum(['true', 'false']).optional(),
+    }),
+  },
+  responses: { 200: jsonResponse(pageOf(taskSchema), 'A page of tasks'), ...problemResponses() },
+});
+
+const counts = createRoute({
+  method: 'get',
+  path: '/tasks/counts',
+  tags: ['tasks'],
+  summary: 'How many open tasks wait for the caller, and how many are overdue',
+  responses: { 200: jsonResponse(z.object({ open: z.int(), overdue: z.int() }), 'Counts'), ...problemResponses() },
+});
+
+const events = createRoute({
+  method: 'get',
+  path: '/tasks/events',
+  tags: ['tasks'],
+  summary: 'Server-sent events: `task` whenever a task of the caller appears, changes hands or goes',
+  responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses() },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/tasks/{id}',
+  tags: ['tasks'],
+  summary: 'One task',
+  request: { params: idParam },
+  responses: { 200: jsonResponse(taskSchema, 'The task'), ...problemResponses('not_found') },
+});
+
+const complete = createRoute({
+  method: 'post',
+  path: '/tasks/{id}/complete',
+  tags: ['tasks'],
+  summary: 'Decide a task (approve, reject, question, answer, withdraw); the answer carries the new process state',
+  description: '409 when the task is no longer open, 403 when the caller may not act on it (including segregation of duties).',
+  request: { params: idParam, body: jsonBody(completeTaskBody) },
+  responses: { 200: jsonResponse(completion, 'Done'), ...problemResponses('forbidden', 'not_found', 'conflict') },
+});
+
+const claim = createRoute({
+  method: 'post',
+  path: '/tasks/{id}/claim',
+  tags: ['tasks'],
+  summary: 'Take a task offered to a role the caller holds',
+  request: { params: idParam },
+  responses: { 200: jsonResponse(z.object({ task: taskSchema }), 'Claimed'), ...problemResponses('forbidden', 'not_found', 'conflict') },
+});
+
+const bulkBody = z.strictObject({
+  taskIds: z.array(z.uuid()).min(1).max(100),
+  action: z.enum(taskActions),
+  comment: z.string().trim().min(1).max(2000).optional(),
+});
+
+const bulkResult = z.object({
+  results: z.array(z.object({ taskId: z.string(), status: z.int(), task: taskSchema.optional(), process: completion.shape.process.optional(), problem: problemSchema.optional() })),
+  succeeded: z.int(),
+  failed: z.int(),
+});
+
+const bulk = createRoute({
+  method: 'post',
+  path: '/tasks/bulk-complete',
+  tags: ['tasks'],
+  summary: 'Decide many tasks at once; the answer lists each result (one failure does not stop the others)',
+  request: { body: jsonBody(bulkBody) },
+  responses: { 200: jsonResponse(bulkResult, 'Per-task results'), ...problemResponses() },
+});
+
+const isCursor = (value: unknown): value is { dueAt: string | null; id: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' && ['string', 'object'].includes(typeof (value as { dueAt?: unknown }).dueAt);
+
+export function taskRoutes(services: Services) {
+  const router = createRouter();
+
+  router.openapi(list, async (c) => {
+    const { limit, cursor, status, kind, overdue } = c.req.valid('query');
+    const after = decodeCursor(cursor, isCursor);
+    const rows = await services.tasks.list(requireActor(c), { status, kind, overdue: overdue === 'true', limit: limit + 1, after });
+    return c.json(pageFrom(rows, limit, (last) => ({ dueAt: last.dueAt, id: last.id })), 200);
+  });
+
+  router.openapi(counts, async (c) => c.json(await services.tasks.counts(requireActor(c)), 200));
+
+  router.openapi(events, (c) => {
+    const actor = requireActor(c);
+    const bus = c.var.deps.taskEvents;
+    return streamSSE(c, async (stream) => {
+      let counter = 0;
+      const unsubscribe = bus.subscribe((event) => {
+        const mine =
+          event.userIds.includes(actor.user.id) ||
+          event.userIds.some((id) => actor.delegatorIds.includes(id)) ||
+          (event.candidateRole !== null && actor.user.roles.includes(event.candidateRole as never));
+        if (mine) void stream.writeSSE({ event: 'task', data: JSON.stringify({ type: event.type, taskId: event.taskId }), id: String((counter += 1)) });
+      });
+      stream.onAbort(() => unsubscribe());
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (!stream.aborted && !stream.closed) {
+        await stream.sleep(25_000);
+        await stream.write(': keep-alive\n\n');
+      }
+      unsubscribe();
+    });
+  });
+
+  router.openapi(get, async (c) => c.json(await services.tasks.get(requireActor(c), c.req.valid('param').id), 200));
+
+  router.openapi(complete, async (c) => c.json(await services.tasks.complete(requireActor(c), c.req.valid('param').id, c.req.valid('json')), 200));
+
+  router.openapi(claim, async (c) => c.json({ task: await services.tasks.claim(requireActor(c), c.req.valid('param').id) }, 200));
+
+  router.openapi(bulk, async (c) => {
+    const actor = requireActor(c);
+    const { taskIds, action, comment } = c.req.valid('json');
+    const results = [];
+    for (const taskId of new Set(taskIds)) {
+      try {
+        const done = await services.tasks.complete(actor, taskId, { action, ...(comment ? { comment } : {}) });
+        results.push({ taskId, status: 200, task: done.task, process: done.process });
+      } catch (error) {
+        if (!(error instanceof AppError) && !(error instanceof Error && error.name === 'ForbiddenError')) throw error;
+        const appError = error instanceof AppError ? error : new AppError('forbidden', 'You may not do this');
+        results.push({ taskId, status: appError.status, problem: problemOf(appError.kind, appError.detail) });
+      }
+    }
+    const succeeded = results.filter((r) => r.status === 200).length;
+    return c.json({ results, succeeded, failed: results.length - succeeded }, 200);
+  });
+
+  return router;
+}

@@ -1,0 +1,256 @@
+import { ForbiddenError, subject } from '@casl/ability';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  compareDecimal,
+  defaultApprovalPolicy,
+  editableStatuses,
+  requisitionTotal,
+  requisitionWorkflowId,
+  withdrawableStatuses,
+  type ApprovalPolicy,
+  type ApprovalStep,
+  type Requisition,
+  type RequisitionBody,
+  type RequisitionStatus,
+} from '@p2p/domain';
+import type { Executor } from '../../db/client.ts';
+import { appendAudit } from '../../db/queries/audit.ts';
+import {
+  allocateDocumentNumber,
+  findRequisition,
+  insertRequisition,
+  listRequisitions,
+  lockRequisition,
+  readPolicy,
+  replaceRequisition,
+  updateRequisitionStatus,
+  type RequisitionWithLines,
+} from '../../db/queries/requisitions.ts';
+import { findSupplierById } from '../../db/queries/suppliers.ts';
+import { listTasksOfSubject } from '../../db/queries/tasks.ts';
+import { projects, requisitions, type RequisitionRow, type TaskRow } from '../../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { requisitionApprovalWorkflow, withdraw as withdrawUpdate } from '../../workflows/requisition-approval.workflow.ts';
+import { searchKeys } from '../../workflows/search-attributes.ts';
+import type { RequestActor } from '../context.ts';
+import type { ApiDeps } from '../deps.ts';
+import { AppError, fieldError } from '../errors.ts';
+import { accessWhere } from './access.ts';
+import type { AuditContext } from './audit-context.ts';
+import { toProcessError } from './process-errors.ts';
+
+export const APPROVAL_POLICY = 'approval';
+
+const stepStatusOf = (task: TaskRow): ApprovalStep['status'] => {
+  if (task.status === 'open') return 'active';
+  if (task.status === 'cancelled') return 'cancelled';
+  return task.outcome === 'approve' ? 'approved' : task.outcome === 'reject' ? 'rejected' : task.outcome === 'question' ? 'questioned' : 'cancelled';
+};
+
+/** The chain as people read it: planned levels of the current round, each with its latest task. */
+export function approvalSteps(requisition: RequisitionRow, tasks: TaskRow[]): ApprovalStep[] {
+  const chain = requisition.chain ?? [];
+  return chain.map((level, index) => {
+    const task = tasks.filter((t) => t.kind === 'requisition_approval' && t.data.round === requisition.round && t.data.level === level).at(-1);
+    return {
+      level: index + 1,
+      role: level,
+      assigneeId: task?.assigneeId ?? null,
+      candidateRole: task?.candidateRole ?? null,
+      status: task ? stepStatusOf(task) : 'pending',
+      decidedBy: task?.completedById ?? null,
+      onBehalfOf: task?.onBehalfOfId ?? null,
+      decidedAt: task?.completedAt?.toISOString() ?? null,
+      comment: task?.comment ?? null,
+      dueAt: task?.dueAt?.toISOString() ?? null,
+      taskId: task?.id ?? null,
+      note: (task?.data.note as string | null | undefined) ?? null,
+    };
+  });
+}
+
+export function toRequisition(row: RequisitionWithLines, tasks: TaskRow[]): Requisition {
+  return {
+    ...toRequisitionSummary(row),
+    lines: row.lines.map((line) => ({ id: line.id, lineNo: line.lineNo, description: line.description, quantity: line.quantity, unit: line.unit, unitPrice: line.unitPrice, amount: line.amount, supplierId: line.supplierId, glCode: line.glCode })),
+    steps: approvalSteps(row, tasks),
+  };
+}
+
+export function toRequisitionSummary(row: RequisitionRow): Omit<Requisition, 'lines' | 'steps'> {
+  return {
+    id: row.id,
+    number: row.number,
+    title: row.title,
+    purpose: row.purpose,
+    projectId: row.projectId,
+    neededBy: row.neededBy,
+    status: row.status,
+    total: row.total,
+    requesterId: row.requesterId,
+    workflowId: row.workflowId,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    submittedAt: row.submittedAt?.toISOString() ?? null,
+  };
+}
+
+const auditedRequisition = (row: RequisitionWithLines | RequisitionRow, lines?: RequisitionBody['lines']) => ({
+  title: row.title,
+  purpose: row.purpose,
+  projectId: row.projectId,
+  neededBy: row.neededBy,
+  total: row.total,
+  status: row.status,
+  ...(lines ? { lines } : 'lines' in row ? { lines: row.lines.map((l) => ({ description: l.description, quantity: l.quantity, unit: l.unit, unitPrice: l.unitPrice, supplierId: l.supplierId })) } : {}),
+});
+
+export type RequisitionService = ReturnType<typeof createRequisitionService>;
+
+export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal' | 'config'>) {
+  const { db, clock, temporal, config } = deps;
+
+  /** Inside a transaction pass it: PGlite has one connection, so a read beside the transaction would wait for it forever. */
+  async function currentPolicy(executor: Executor = db): Promise<Required<ApprovalPolicy>> {
+    return { ...defaultApprovalPolicy, ...((await readPolicy<ApprovalPolicy>(executor, APPROVAL_POLICY)) ?? {}) };
+  }
+
+  /** Unknown suppliers or projects are the client's mistake: 400 naming the field. */
+  async function checkReferences(body: RequisitionBody) {
+    if (body.projectId) {
+      const [project] = await db.select().from(projects).where(eq(projects.id, body.projectId)).limit(1);
+      if (!project || !project.active) throw fieldError('projectId', 'no active project with this id');
+    }
+    for (const [index, line] of body.lines.entries()) {
+      if (line.supplierId && !(await findSupplierById(db, line.supplierId))) throw fieldError(`lines.${index}.supplierId`, 'no supplier with this id');
+    }
+  }
+
+  async function loadReadable(actor: RequestActor, id: string): Promise<RequisitionWithLines> {
+    const row = await findRequisition(db, id);
+    // A requisition the caller may not read is reported as missing: no leak of its existence.
+    if (!row || !actor.ability.can('read', subject('Requisition', { ...row }))) throw new AppError('not_found', 'No such requisition');
+    return row;
+  }
+
+  async function view(row: RequisitionWithLines): Promise<Requisition> {
+    return toRequisition(row, await listTasksOfSubject(db, { subjectType: 'Requisition', subjectId: row.id }));
+  }
+
+  return {
+    currentPolicy,
+
+    async create(actor: RequestActor, body: RequisitionBody, audit: AuditContext): Promise<Requisition> {
+      ForbiddenError.from(actor.ability).throwUnlessCan('create', 'Requisition');
+      await checkReferences(body);
+      const total = requisitionTotal(body.lines);
+      const row = await db.transaction(async (tx) => {
+        const inserted = await insertRequisition(tx, { requesterId: actor.user.id, body, total });
+        await appendAudit(tx, { ...audit, at: clock(), action: 'requisition.created', subjectType: 'Requisition', subjectId: inserted.id, after: auditedRequisition(inserted, body.lines) });
+        return inserted;
+      });
+      return view((await findRequisition(db, row.id))!);
+    },
+
+    async get(actor: RequestActor, id: string): Promise<Requisition> {
+      return view(await loadReadable(actor, id));
+    },
+
+    async list(actor: RequestActor, params: { status?: RequisitionStatus | undefined; mine?: boolean | undefined; search?: string | undefined; limit: number; before?: { createdAt: string; id: string } | undefined }) {
+      const access = accessWhere(actor.ability, 'read', 'Requisition', { requesterId: requisitions.requesterId });
+      const rows = await listRequisitions(db, { access, status: params.status, requesterId: params.mine ? actor.user.id : undefined, search: params.search, limit: params.limit, before: params.before });
+      return rows.map(toRequisitionSummary);
+    },
+
+    /** Edits a draft, or amends a questioned requisition (the process sees the new total when the requester answers). */
+    async update(actor: RequestActor, id: string, body: RequisitionBody, audit: AuditContext): Promise<Requisition> {
+      const existing = await loadReadable(actor, id);
+      ForbiddenError.from(actor.ability).throwUnlessCan('update', subject('Requisition', { ...existing }));
+      await checkReferences(body);
+      const total = requisitionTotal(body.lines);
+      await db.transaction(async (tx) => {
+        const locked = await lockRequisition(tx, id);
+        if (!locked || !editableStatuses.includes(locked.status)) throw new AppError('conflict', `A requisition can be changed only while draft or questioned; this one is ${locked?.status}`);
+        if (locked.status === 'questioned') {
+          const policy = locked.policy ?? (await currentPolicy(tx));
+          if (policy.maxTotal && compareDecimal(total, policy.maxTotal) > 0) throw fieldError('lines', `the total ${total} is above the policy maximum ${policy.maxTotal}`);
+        }
+        const updated = await replaceRequisition(tx, { id, body, total, now: clock() });
+        await appendAudit(tx, { ...audit, at: clock(), action: locked.status === 'questioned' ? 'requisition.amended' : 'requisition.updated', subjectType: 'Requisition', subjectId: id, processId: locked.workflowId, before: auditedRequisition(existing), after: auditedRequisition(updated, body.lines) });
+      });
+      return view((await findRequisition(db, id))!);
+    },
+
+    /**
+     * Numbers the requisition (once), snapshots the policy and starts its
+     * approval process, all or nothing: if the process cannot start, the
+     * transaction rolls back and the number is not used up.
+     */
+    async submit(actor: RequestActor, id: string, audit: AuditContext): Promise<Requisition> {
+      const existing = await loadReadable(actor, id);
+      ForbiddenError.from(actor.ability).throwUnlessCan('submit', subject('Requisition', { ...existing }));
+      const client = await temporal.client();
+      await db.transaction(async (tx) => {
+        const locked = await lockRequisition(tx, id);
+        if (!locked) throw new AppError('not_found', 'No such requisition');
+        if (locked.status !== 'draft') {
+          if (locked.workflowId && ['submitted', 'under_review', 'questioned'].includes(locked.status)) return; // a retried submit
+          throw new AppError('conflict', `Only a draft can be submitted; this requisition is ${locked.status}`);
+        }
+        const policy = await currentPolicy(tx);
+        if (compareDecimal(locked.total, policy.maxTotal) > 0) throw fieldError('lines', `the total ${locked.total} is above the policy maximum ${policy.maxTotal}`);
+        if (compareDecimal(locked.total, '0') <= 0) throw fieldError('lines', 'the total must be above zero');
+        const now = clock();
+        const year = now.getUTCFullYear();
+        const number = locked.number ?? `REQ-${year}-${String(await allocateDocumentNumber(tx, { kind: 'REQ', year })).padStart(5, '0')}`;
+        const workflowId = requisitionWorkflowId(id);
+        await updateRequisitionStatus(tx, { id, status: 'submitted', now, number, workflowId, policy, submitted: true });
+        await appendAudit(tx, { ...audit, at: now, action: 'requisition.submitted', subjectType: 'Requisition', subjectId: id, processId: workflowId, before: { status: 'draft' }, after: { status: 'submitted', number, total: locked.total, policy } });
+        try {
+          await client.workflow.start(requisitionApprovalWorkflow, {
+            workflowId,
+            taskQueue: config.TEMPORAL_TASK_QUEUE,
+            args: [{ requisitionId: id, number, requesterId: locked.requesterId, total: locked.total, policy }],
+            typedSearchAttributes: [
+              { key: searchKeys.documentNumber, value: number },
+              { key: searchKeys.businessKey, value: number },
+              { key: searchKeys.requesterId, value: locked.requesterId },
+              { key: searchKeys.processStatus, value: 'submitted' },
+            ],
+          });
+        } catch (error) {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+      });
+      return view((await findRequisition(db, id))!);
+    },
+
+    async withdraw(actor: RequestActor, id: string, reason: string | undefined, audit: AuditContext): Promise<Requisition> {
+      const existing = await loadReadable(actor, id);
+      ForbiddenError.from(actor.ability).throwUnlessCan('withdraw', subject('Requisition', { ...existing }));
+      if (existing.status === 'withdrawn') return view(existing);
+      if (!withdrawableStatuses.includes(existing.status)) throw new AppError('conflict', `A requisition can no longer be withdrawn once ${existing.status}`);
+      if (existing.status === 'draft') {
+        await db.transaction(async (tx) => {
+          const locked = await lockRequisition(tx, id);
+          if (locked?.status !== 'draft') throw new AppError('conflict', 'The requisition changed meanwhile; reload it');
+          await updateRequisitionStatus(tx, { id, status: 'withdrawn', now: clock(), decided: true });
+          await appendAudit(tx, { ...audit, at: clock(), action: 'requisition.withdrawn', subjectType: 'Requisition', subjectId: id, before: { status: 'draft' }, after: { status: 'withdrawn', reason: reason ?? null } });
+        });
+      } else {
+        const handle = (await temporal.client()).workflow.getHandle(existing.workflowId!);
+        try {
+          await handle.executeUpdate(withdrawUpdate, { args: [{ actorId: actor.user.id, reason: reason ?? null }], updateId: `withdraw:${actor.user.id}` });
+        } catch (error) {
+          throw toProcessError(error);
+        }
+      }
+      return view((await findRequisition(db, id))!);
+    },
+
+    async getPolicy(actor: RequestActor): Promise<Required<ApprovalPolicy>> {
+      ForbiddenError.from(actor.ability).throwUnlessCan('read', 'Policy');
+      return currentPolicy();
+    },
+  };
+}

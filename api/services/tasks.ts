@@ -1,0 +1,164 @@
+import { ForbiddenError, subject } from '@casl/ability';
+import type { CompleteTaskBody, Task, TaskKind, TaskStatus } from '@p2p/domain';
+import { findRequisition } from '../../db/queries/requisitions.ts';
+import { countTasks, findTask, listTasks } from '../../db/queries/tasks.ts';
+import { tasks, type TaskRow } from '../../db/schema/index.ts';
+import { claimTask as claimUpdate, decide } from '../../workflows/requisition-approval.workflow.ts';
+import type { RequestActor } from '../context.ts';
+import type { ApiDeps } from '../deps.ts';
+import { AppError } from '../errors.ts';
+import { accessWhere, accessWhereAny } from './access.ts';
+import { toProcessError } from './process-errors.ts';
+
+const taskColumns = {
+  assigneeId: tasks.assigneeId,
+  status: tasks.status,
+  candidateRole: tasks.candidateRole,
+  completedById: tasks.completedById,
+  watcherIds: tasks.watcherIds,
+  kind: tasks.kind,
+};
+
+const DUE_SOON_MS = 24 * 3_600_000;
+
+export function toTask(row: TaskRow, actor: RequestActor, now: Date): Task {
+  const due = row.dueAt?.getTime();
+  const access: Task['access'] =
+    row.assigneeId === actor.user.id ? 'assignee'
+    : row.assigneeId && actor.delegatorIds.includes(row.assigneeId) ? 'delegate'
+    : !row.assigneeId && row.candidateRole && actor.user.roles.includes(row.candidateRole as never) ? 'candidate'
+    : row.watcherIds.includes(actor.user.id) ? 'watcher'
+    : 'reader';
+  return {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    businessKey: row.businessKey,
+    processId: row.processId,
+    subjectType: row.subjectType,
+    subjectId: row.subjectId,
+    assigneeId: row.assigneeId,
+    candidateRole: row.candidateRole,
+    dueAt: row.dueAt?.toISOString() ?? null,
+    slaState: row.status !== 'open' || due === undefined ? 'on_track' : due < now.getTime() ? 'overdue' : due - now.getTime() < DUE_SOON_MS ? 'due_soon' : 'on_track',
+    actions: row.status === 'open' ? row.actions : [],
+    status: row.status,
+    outcome: row.outcome,
+    completedById: row.completedById,
+    onBehalfOfId: row.onBehalfOfId,
+    completedAt: row.completedAt?.toISOString() ?? null,
+    comment: row.comment,
+    escalationLevel: row.escalationLevel,
+    createdAt: row.createdAt.toISOString(),
+    access,
+  };
+}
+
+export interface CompletionResult {
+  task: Task;
+  process: { id: string; status: string };
+}
+
+export type TaskService = ReturnType<typeof createTaskService>;
+
+export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal'>) {
+  const { db, clock, temporal } = deps;
+
+  async function loadReadable(actor: RequestActor, id: string): Promise<TaskRow> {
+    const row = await findTask(db, id);
+    if (!row || !actor.ability.can('read', subject('Task', { ...row }))) throw new AppError('not_found', 'No such task');
+    return row;
+  }
+
+  async function processStatus(row: TaskRow): Promise<string> {
+    if (row.subjectType === 'Requisition') return (await findRequisition(db, row.subjectId))?.status ?? 'unknown';
+    return 'unknown';
+  }
+
+  return {
+    /**
+     * The inbox: open tasks the caller may complete (theirs, or as delegate)
+     * or claim (by role); `completed` lists what they decided. Filters come
+     * from the same CASL rules the API enforces.
+     */
+    async list(actor: RequestActor, params: { status: TaskStatus; kind?: TaskKind | undefined; overdue?: boolean | undefined; limit: number; after?: { dueAt: string | null; id: string } | undefined }) {
+      const now = clock();
+      const access =
+        params.status === 'open'
+          ? accessWhereAny(actor.ability, ['complete', 'claim'], 'Task', taskColumns)
+          : accessWhere(actor.ability, 'read', 'Task', taskColumns);
+      const rows = await listTasks(db, { access, status: params.status, kind: params.kind, overdueAt: params.overdue ? now : undefined, limit: params.limit, after: params.after });
+      return rows.map((row) => toTask(row, actor, now));
+    },
+
+    async counts(actor: RequestActor) {
+      const access = accessWhereAny(actor.ability, ['complete', 'claim'], 'Task', taskColumns);
+      return countTasks(db, { access, overdueAt: clock() });
+    },
+
+    async get(actor: RequestActor, id: string): Promise<Task> {
+      return toTask(await loadReadable(actor, id), actor, clock());
+    },
+
+    /**
+     * Completes a task: CASL decides who may (assignee or their delegate),
+     * then the process decides through an Update whose validator refuses a
+     * wrong state or a segregation-of-duties breach without writing anything.
+     * The update id is task id + action, so a retried request is applied once.
+     */
+    async complete(actor: RequestActor, id: string, body: CompleteTaskBody): Promise<CompletionResult> {
+      const row = await loadReadable(actor, id);
+      const now = clock();
+      if (row.status !== 'open') {
+        // The same person retrying the same decision gets the same answer; anything else is a conflict.
+        if (row.outcome === body.action && row.completedById === actor.user.id) {
+          return { task: toTask(row, actor, now), process: { id: row.processId, status: await processStatus(row) } };
+        }
+        throw new AppError('conflict', `This task is already ${row.status}${row.outcome ? ` (${row.outcome})` : ''}`);
+      }
+      if (!row.assigneeId && row.candidateRole && actor.ability.can('claim', subject('Task', { ...row }))) {
+        throw new AppError('forbidden', 'Claim this task before acting on it');
+      }
+      ForbiddenError.from(actor.ability).throwUnlessCan('complete', subject('Task', { ...row }));
+      if (!row.actions.includes(body.action)) {
+        throw new AppError('validation', `action: must be one of ${row.actions.join(', ')}`, { errors: [{ path: 'action', message: `must be one of ${row.actions.join(', ')}` }] });
+      }
+      const onBehalfOfId = row.assigneeId && row.assigneeId !== actor.user.id ? row.assigneeId : null;
+      const handle = (await temporal.client()).workflow.getHandle(row.processId);
+      let status: string | undefined;
+      // The projection can run a moment ahead of the workflow (an escalation
+      // just reassigned the row). A refused Update writes nothing, so asking
+      // again shortly is safe; give up after a few tries.
+      for (let attempt = 1; status === undefined; attempt += 1) {
+        try {
+          const state = await handle.executeUpdate(decide, {
+            updateId: `${row.id}:${body.action}`,
+            args: [{ taskId: row.id, action: body.action, actorId: actor.user.id, onBehalfOfId, comment: body.comment ?? null }],
+          });
+          status = state.status;
+        } catch (error) {
+          const mapped = toProcessError(error);
+          const transient = mapped instanceof AppError && (mapped.kind === 'conflict' || mapped.kind === 'forbidden') && attempt < 4 && (await findTask(db, id))?.status === 'open';
+          if (!transient) throw mapped;
+          await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+        }
+      }
+      const after = (await findTask(db, id))!;
+      return { task: toTask(after, actor, clock()), process: { id: row.processId, status } };
+    },
+
+    async claim(actor: RequestActor, id: string): Promise<Task> {
+      const row = await loadReadable(actor, id);
+      if (row.status !== 'open') throw new AppError('conflict', `This task is already ${row.status}`);
+      if (row.assigneeId) throw new AppError('conflict', row.assigneeId === actor.user.id ? 'You already hold this task' : 'Somebody else holds this task');
+      ForbiddenError.from(actor.ability).throwUnlessCan('claim', subject('Task', { ...row }));
+      const handle = (await temporal.client()).workflow.getHandle(row.processId);
+      try {
+        await handle.executeUpdate(claimUpdate, { updateId: `${row.id}:claim:${actor.user.id}`, args: [{ taskId: row.id, actorId: actor.user.id }] });
+      } catch (error) {
+        throw toProcessError(error);
+      }
+      return toTask((await findTask(db, id))!, actor, clock());
+    },
+  };
+}

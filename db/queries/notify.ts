@@ -1,0 +1,18 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../client.ts';
+
+/** The channel the API listens on to push inbox changes to open browsers (SSE). */
+export const TASK_EVENTS_CHANNEL = 'task_events';
+
+export interface TaskEvent {
+  type: 'created' | 'closed' | 'assigned';
+  taskId: string;
+  /** Everyone whose inbox changes: assignee, previous assignee, candidate role holders by role. */
+  userIds: string[];
+  candidateRole: string | null;
+}
+
+/** NOTIFY is delivered at commit, so a listener never hears of a change that rolled back. */
+export async function notifyTaskEvent(db: Executor, event: TaskEvent): Promise<void> {
+  await db.execute(sql`select pg_notify(${TASK_EVENTS_CHANNEL}, ${JSON.stringify(event)})`);
+}

@@ -1,0 +1,150 @@
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { lineAmount, type ApprovalLevel, type ApprovalPolicy, type RequisitionBody, type RequisitionStatus } from '@p2p/domain';
+import type { Executor } from '../client.ts';
+import { documentSequences, policies, requisitionLines, requisitions, type RequisitionLineRow, type RequisitionRow } from '../schema/index.ts';
+
+export interface RequisitionWithLines extends RequisitionRow {
+  lines: RequisitionLineRow[];
+}
+
+const lineRows = (requisitionId: string, body: RequisitionBody) =>
+  body.lines.map((line, index) => ({
+    requisitionId,
+    lineNo: index + 1,
+    description: line.description,
+    quantity: line.quantity,
+    unit: line.unit,
+    unitPrice: line.unitPrice,
+    amount: lineAmount(line.quantity, line.unitPrice),
+    supplierId: line.supplierId ?? null,
+    glCode: line.glCode ?? null,
+  }));
+
+export async function insertRequisition(db: Executor, params: { requesterId: string; body: RequisitionBody; total: string }): Promise<RequisitionRow> {
+  const { body } = params;
+  const [row] = await db
+    .insert(requisitions)
+    .values({ requesterId: params.requesterId, title: body.title, purpose: body.purpose, projectId: body.projectId ?? null, neededBy: body.neededBy ?? null, total: params.total })
+    .returning();
+  await db.insert(requisitionLines).values(lineRows(row!.id, body));
+  return row!;
+}
+
+/** Replaces title, purpose and all lines; bumps the version so an amendment is visible to the workflow. */
+export async function replaceRequisition(db: Executor, params: { id: string; body: RequisitionBody; total: string; now: Date }): Promise<RequisitionRow> {
+  const { body } = params;
+  const [row] = await db
+    .update(requisitions)
+    .set({ title: body.title, purpose: body.purpose, projectId: body.projectId ?? null, neededBy: body.neededBy ?? null, total: params.total, version: sql`${requisitions.version} + 1`, updatedAt: params.now })
+    .where(eq(requisitions.id, params.id))
+    .returning();
+  await db.delete(requisitionLines).where(eq(requisitionLines.requisitionId, params.id));
+  await db.insert(requisitionLines).values(lineRows(params.id, body));
+  return row!;
+}
+
+export async function findRequisition(db: Executor, id: string): Promise<RequisitionWithLines | undefined> {
+  const [row] = await db.select().from(requisitions).where(eq(requisitions.id, id)).limit(1);
+  if (!row) return undefined;
+  const lines = await db.select().from(requisitionLines).where(eq(requisitionLines.requisitionId, id)).orderBy(asc(requisitionLines.lineNo));
+  return { ...row, lines };
+}
+
+/** Locks the row for the rest of the transaction: submit, amend and withdraw never interleave. */
+export async function lockRequisition(db: Executor, id: string): Promise<RequisitionRow | undefined> {
+  const [row] = await db.select().from(requisitions).where(eq(requisitions.id, id)).for('update').limit(1);
+  return row;
+}
+
+export interface UpdateRequisitionStatusParams {
+  id: string;
+  status: RequisitionStatus;
+  now: Date;
+  number?: string;
+  workflowId?: string;
+  policy?: ApprovalPolicy;
+  submitted?: boolean;
+  decided?: boolean;
+}
+
+export async function updateRequisitionStatus(db: Executor, params: UpdateRequisitionStatusParams): Promise<RequisitionRow> {
+  const [row] = await db
+    .update(requisitions)
+    .set({
+      status: params.status,
+      updatedAt: params.now,
+      ...(params.number ? { number: params.number } : {}),
+      ...(params.workflowId ? { workflowId: params.workflowId } : {}),
+      ...(params.policy ? { policy: params.policy } : {}),
+      ...(params.submitted ? { submittedAt: params.now } : {}),
+      ...(params.decided ? { decidedAt: params.now } : {}),
+    })
+    .where(eq(requisitions.id, params.id))
+    .returning();
+  return row!;
+}
+
+export async function recordApprovalChain(db: Executor, params: { id: string; chain: ApprovalLevel[]; round: number }): Promise<void> {
+  await db.update(requisitions).set({ chain: params.chain, round: params.round }).where(eq(requisitions.id, params.id));
+}
+
+export interface ListRequisitionsParams {
+  /** The caller's access filter, derived from their CASL rules. */
+  access: SQL | undefined;
+  status?: RequisitionStatus | undefined;
+  requesterId?: string | undefined;
+  search?: string | undefined;
+  limit: number;
+  /** Keyset over (created_at desc, id desc). */
+  before?: { createdAt: string; id: string } | undefined;
+}
+
+export async function listRequisitions(db: Executor, params: ListRequisitionsParams): Promise<RequisitionRow[]> {
+  const { before } = params;
+  return db
+    .select()
+    .from(requisitions)
+    .where(
+      and(
+        params.access,
+        params.status ? eq(requisitions.status, params.status) : undefined,
+        params.requesterId ? eq(requisitions.requesterId, params.requesterId) : undefined,
+        params.search ? or(sql`${requisitions.title} ilike ${`%${params.search}%`}`, sql`${requisitions.number} ilike ${`%${params.search}%`}`) : undefined,
+        before
+          ? or(lt(requisitions.createdAt, new Date(before.createdAt)), and(eq(requisitions.createdAt, new Date(before.createdAt)), lt(requisitions.id, before.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(requisitions.createdAt), desc(requisitions.id))
+    .limit(params.limit);
+}
+
+export async function findRequisitionsByIds(db: Executor, ids: string[]): Promise<RequisitionRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(requisitions).where(inArray(requisitions.id, ids));
+}
+
+/**
+ * Next number of a gapless per-year sequence. Runs in the caller's
+ * transaction: if that rolls back, so does the increment, leaving no gap.
+ */
+export async function allocateDocumentNumber(db: Executor, params: { kind: string; year: number }): Promise<number> {
+  const [row] = await db
+    .insert(documentSequences)
+    .values({ kind: params.kind, year: params.year, lastValue: 1 })
+    .onConflictDoUpdate({ target: [documentSequences.kind, documentSequences.year], set: { lastValue: sql`${documentSequences.lastValue} + 1` } })
+    .returning({ value: documentSequences.lastValue });
+  return row!.value;
+}
+
+export async function readPolicy<T>(db: Executor, name: string): Promise<T | undefined> {
+  const [row] = await db.select().from(policies).where(eq(policies.name, name)).limit(1);
+  return row?.value as T | undefined;
+}
+
+export async function writePolicy(db: Executor, params: { name: string; value: unknown; updatedBy: string; now: Date }): Promise<void> {
+  await db
+    .insert(policies)
+    .values({ name: params.name, value: params.value, updatedBy: params.updatedBy, updatedAt: params.now })
+    .onConflictDoUpdate({ target: policies.name, set: { value: params.value, updatedBy: params.updatedBy, updatedAt: params.now } });
+}

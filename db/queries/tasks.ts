@@ -1,0 +1,137 @@
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { TaskAction, TaskKind, TaskStatus } from '@p2p/domain';
+import type { Executor } from '../client.ts';
+import { tasks, type TaskRow } from '../schema/index.ts';
+
+export interface OpenTaskParams {
+  id?: string;
+  processId: string;
+  stepKey: string;
+  kind: TaskKind;
+  title: string;
+  businessKey: string | null;
+  subjectType: string;
+  subjectId: string;
+  assigneeId: string | null;
+  candidateRole: string | null;
+  dueAt: Date | null;
+  actions: TaskAction[];
+  data: Record<string, unknown>;
+}
+
+/** Creates the task once per (process, step key); a retry returns the existing row and `created: false`. */
+export async function openTask(db: Executor, params: OpenTaskParams): Promise<{ task: TaskRow; created: boolean }> {
+  const [inserted] = await db.insert(tasks).values(params).onConflictDoNothing({ target: [tasks.processId, tasks.stepKey] }).returning();
+  if (inserted) return { task: inserted, created: true };
+  const [existing] = await db.select().from(tasks).where(and(eq(tasks.processId, params.processId), eq(tasks.stepKey, params.stepKey))).limit(1);
+  return { task: existing!, created: false };
+}
+
+export async function findTask(db: Executor, id: string): Promise<TaskRow | undefined> {
+  const [row] = await db.select().from(tasks).where(eq(tasks.id, id)).limit(1);
+  return row;
+}
+
+export interface CloseTaskParams {
+  id: string;
+  status: Exclude<TaskStatus, 'open'>;
+  outcome: string;
+  completedById: string | null;
+  onBehalfOfId: string | null;
+  comment: string | null;
+  now: Date;
+}
+
+/** Closes an open task; undefined when it was already closed (a retried activity changes nothing). */
+export async function closeTask(db: Executor, params: CloseTaskParams): Promise<TaskRow | undefined> {
+  const [row] = await db
+    .update(tasks)
+    .set({ status: params.status, outcome: params.outcome, completedById: params.completedById, onBehalfOfId: params.onBehalfOfId, comment: params.comment, completedAt: params.now, updatedAt: params.now })
+    .where(and(eq(tasks.id, params.id), eq(tasks.status, 'open')))
+    .returning();
+  return row;
+}
+
+/** Hands an open task to someone else (escalation or claim); the previous assignee keeps read access. */
+export async function assignTask(db: Executor, params: { id: string; assigneeId: string; escalationLevel?: number; dueAt?: Date; now: Date }): Promise<TaskRow | undefined> {
+  const [row] = await db
+    .update(tasks)
+    .set({
+      assigneeId: params.assigneeId,
+      watcherIds: sql`case when ${tasks.assigneeId} is null or ${tasks.assigneeId} = any(${tasks.watcherIds}) then ${tasks.watcherIds} else array_append(${tasks.watcherIds}, ${tasks.assigneeId}) end`,
+      ...(params.escalationLevel !== undefined ? { escalationLevel: params.escalationLevel } : {}),
+      ...(params.dueAt ? { dueAt: params.dueAt, remindedAt: null } : {}),
+      updatedAt: params.now,
+    })
+    .where(and(eq(tasks.id, params.id), eq(tasks.status, 'open')))
+    .returning();
+  return row;
+}
+
+export async function markTaskReminded(db: Executor, params: { id: string; now: Date }): Promise<void> {
+  await db.update(tasks).set({ remindedAt: params.now }).where(eq(tasks.id, params.id));
+}
+
+export interface ListTasksParams {
+  /** Who may see what, derived from the caller's CASL rules. */
+  access: SQL | undefined;
+  status?: TaskStatus | undefined;
+  kind?: TaskKind | undefined;
+  overdueAt?: Date | undefined;
+  subjectId?: string | undefined;
+  limit: number;
+  /** Keyset over (due_at asc nulls last, id). */
+  after?: { dueAt: string | null; id: string } | undefined;
+}
+
+const dueKey = sql`coalesce(${tasks.dueAt}, 'infinity'::timestamptz)`;
+
+/** The inbox query: one indexed scan, earliest due (so overdue) first. */
+export async function listTasks(db: Executor, params: ListTasksParams): Promise<TaskRow[]> {
+  const { after } = params;
+  const afterDue = after ? (after.dueAt ? sql`${after.dueAt}::timestamptz` : sql`'infinity'::timestamptz`) : undefined;
+  return db
+    .select()
+    .from(tasks)
+    .where(
+      and(
+        params.access,
+        params.status ? eq(tasks.status, params.status) : undefined,
+        params.kind ? eq(tasks.kind, params.kind) : undefined,
+        params.overdueAt ? lt(tasks.dueAt, params.overdueAt) : undefined,
+        params.subjectId ? eq(tasks.subjectId, params.subjectId) : undefined,
+        after && afterDue ? sql`(${dueKey}, ${tasks.id}) > (${afterDue}, ${after.id})` : undefined,
+      ),
+    )
+    .orderBy(asc(dueKey), asc(tasks.id))
+    .limit(params.limit);
+}
+
+export async function countTasks(db: Executor, params: { access: SQL | undefined; overdueAt: Date }): Promise<{ open: number; overdue: number }> {
+  const [row] = await db
+    .select({
+      open: sql<number>`count(*)::int`,
+      overdue: sql<number>`count(*) filter (where ${tasks.dueAt} < ${params.overdueAt.toISOString()}::timestamptz)::int`,
+    })
+    .from(tasks)
+    .where(and(params.access, eq(tasks.status, 'open')));
+  return { open: row?.open ?? 0, overdue: row?.overdue ?? 0 };
+}
+
+export async function listTasksOfSubject(db: Executor, params: { subjectType: string; subjectId: string }): Promise<TaskRow[]> {
+  return db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.subjectType, params.subjectType), eq(tasks.subjectId, params.subjectId)))
+    .orderBy(asc(tasks.createdAt), asc(tasks.id));
+}
+
+export async function openTasksOfProcess(db: Executor, processId: string): Promise<TaskRow[]> {
+  return db.select().from(tasks).where(and(eq(tasks.processId, processId), eq(tasks.status, 'open')));
+}
+
+export async function findTasksByIds(db: Executor, ids: string[]): Promise<TaskRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(tasks).where(inArray(tasks.id, ids)).orderBy(desc(tasks.createdAt));
+}
+

@@ -1,0 +1,42 @@
+import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { timestampColumn as at, users } from './users.ts';
+
+/**
+ * Every e-mail, keyed by what caused it (workflow id + step), so a retried
+ * activity finds the row and does not send again. In dev mode this is the
+ * outbox the web app shows; with SMTP_URL the row also records the sending.
+ */
+export const mailOutbox = pgTable(
+  'mail_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    template: text('template').notNull(),
+    toUserId: uuid('to_user_id').references(() => users.id),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    html: text('html').notNull(),
+    text: text('text').notNull(),
+    processId: text('process_id'),
+    status: text('status').$type<'stored' | 'sent' | 'failed'>().notNull().default('stored'),
+    messageId: text('message_id'),
+    error: text('error'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    sentAt: at('sent_at'),
+  },
+  (table) => [index('mail_outbox_created_idx').on(table.createdAt), index('mail_outbox_process_idx').on(table.processId)],
+);
+
+/** One row per e-mailed action link: the signature proves origin, this row makes it single-use. */
+export const actionLinks = pgTable('action_links', {
+  id: uuid('id').primaryKey(),
+  taskId: uuid('task_id').notNull(),
+  action: text('action').notNull(),
+  userId: uuid('user_id').notNull().references(() => users.id),
+  expiresAt: at('expires_at').notNull(),
+  usedAt: at('used_at'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  meta: jsonb('meta'),
+});
+
+export type MailRow = typeof mailOutbox.$inferSelect;

@@ -1,0 +1,50 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import type { TaskAction, TaskKind, TaskStatus } from '@p2p/domain';
+import { timestampColumn as at, users } from './users.ts';
+
+/**
+ * The inbox projection of waiting workflow steps. Workflows create and close
+ * rows through activities; the workflow stays the source of truth. One row per
+ * (process, step key), so a retried activity never makes a second task.
+ */
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    processId: text('process_id').notNull(),
+    stepKey: text('step_key').notNull(),
+    kind: text('kind').$type<TaskKind>().notNull(),
+    title: text('title').notNull(),
+    businessKey: text('business_key'),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    assigneeId: uuid('assignee_id').references(() => users.id),
+    candidateRole: text('candidate_role'),
+    /** Earlier assignees (before escalation) keep read access. */
+    watcherIds: uuid('watcher_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    dueAt: at('due_at'),
+    remindedAt: at('reminded_at'),
+    escalationLevel: integer('escalation_level').notNull().default(0),
+    actions: text('actions').array().$type<TaskAction[]>().notNull(),
+    status: text('status').$type<TaskStatus>().notNull().default('open'),
+    outcome: text('outcome'),
+    comment: text('comment'),
+    completedById: uuid('completed_by_id').references(() => users.id),
+    onBehalfOfId: uuid('on_behalf_of_id').references(() => users.id),
+    completedAt: at('completed_at'),
+    /** Process-specific facts (approval level, role, round, reroute reason). */
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: at('created_at').notNull().defaultNow(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (table) => [
+    unique('tasks_process_step').on(table.processId, table.stepKey),
+    index('tasks_assignee_open_idx').on(table.assigneeId, table.dueAt).where(sql`${table.status} = 'open'`),
+    index('tasks_candidate_open_idx').on(table.candidateRole, table.dueAt).where(sql`${table.status} = 'open' and ${table.assigneeId} is null`),
+    index('tasks_subject_idx').on(table.subjectType, table.subjectId),
+    index('tasks_completed_by_idx').on(table.completedById, table.completedAt),
+  ],
+);
+
+export type TaskRow = typeof tasks.$inferSelect;
