@@ -17,12 +17,14 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
 
 # --- deps: every package, dev ones included (vite, svelte-kit... build the web app) ---
 # Only the manifests are copied first so this layer is reused until they change.
-# The workspace package.json files must be there for `npm ci` to link the workspaces.
+# The workspace package.json files must be there for npm to link the workspaces. `npm install`
+# (from the lockfile) rather than `npm ci`: npm 11 omits other platforms' optional packages
+# from the lockfile, which `npm ci` then refuses.
 FROM base AS deps
 COPY package.json package-lock.json ./
 COPY domain/package.json domain/package.json
 COPY web/package.json web/package.json
-RUN npm ci
+RUN npm install --no-audit --no-fund
 
 # --- build: the SvelteKit web app (adapter-node, output in web/build) ---
 FROM deps AS build
@@ -34,7 +36,7 @@ FROM base AS prod-deps
 COPY package.json package-lock.json ./
 COPY domain/package.json domain/package.json
 COPY web/package.json web/package.json
-RUN npm ci --omit=dev && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- runtime ---
 FROM base AS runtime

@@ -11,7 +11,9 @@ import { authenticate } from './middleware/authenticate.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { actionLinkRoutes } from './routes/action-links.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { outboxRoutes } from './routes/outbox.ts';
 import { authRoutes } from './routes/auth.ts';
 import { mountDocs } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -59,6 +61,8 @@ export function createApp(deps: ApiDeps) {
   app.route('/', requisitionRoutes(services));
   app.route('/', taskRoutes(services));
   app.route('/', policyRoutes(services));
+  app.route('/', actionLinkRoutes(services));
+  app.route('/', outboxRoutes());
   app.route('/', auditRoutes());
   mountDocs(app);
 
@@ -89,6 +93,7 @@ function problem(c: Context<AppEnv>, error: AppError) {
     instance: c.req.path,
     requestId: c.var.requestId,
     ...(error.options.errors ? { errors: error.options.errors } : {}),
+    ...error.options.extra,
   });
   for (const [name, value] of Object.entries(error.options.headers ?? {})) c.header(name, value);
   if (c.var.requestId) c.header('x-request-id', c.var.requestId);

@@ -28,7 +28,7 @@ export class AppError extends Error {
   constructor(
     readonly kind: ErrorKind,
     readonly detail?: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+    readonly options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown; /** More problem members, e.g. a machine-readable `reason`. */ extra?: Record<string, string> } = {},
   ) {
     super(detail ?? errorKinds[kind].title, { cause: options.cause });
   }

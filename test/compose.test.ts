@@ -264,7 +264,7 @@ describe('Dockerfile', () => {
     expect(existsSync(dockerfilePath)).toBe(true);
     expect(fromIndexes.length).toBeGreaterThanOrEqual(3);
     expect(text).toMatch(/node:20-bookworm-slim/);
-    expect(text).toMatch(/npm ci/);
+    expect(text).toMatch(/npm install --no-audit --no-fund/);
     expect(text).toMatch(/npm run build:web/);
   });
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ACTION_LINK_TTL_MS, signActionLink, verifyActionLink, type ActionLinkPayload } from '@p2p/domain/action-links';
 import type { Executor } from '../../db/client.ts';
-import { findActionLink, insertActionLinks, type ActionLinkRow } from './queries.ts';
+import { findActionLink, insertActionLinks, type ActionLinkRow } from '../../db/queries/mail.ts';
 
-export { consumeActionLink, findActionLink, type ActionLinkRow } from './queries.ts';
+export { consumeActionLink, findActionLink, type ActionLinkRow } from '../../db/queries/mail.ts';
 
 export interface ActionLinksDeps {
   db: Executor;

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.ts';
-import { findMailByKey, insertMail, markMailFailed, markMailSent, markMailStored } from './queries.ts';
+import { findMailByKey, insertMail, markMailFailed, markMailSent, markMailStored } from '../../db/queries/mail.ts';
 import { renderMail } from './render.ts';
 import type { MailTemplate, MailTemplates } from './templates.ts';
 import type { MailTransport } from './transport.ts';
 
-export { findMail, listOutbox, type ListOutboxParams, type OutboxItem } from './queries.ts';
+export { findMail, listOutbox, type ListOutboxParams, type OutboxItem } from '../../db/queries/mail.ts';
 
 export interface MailerDeps {
   db: Database;

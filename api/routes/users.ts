@@ -27,6 +27,18 @@ const listUsers = createRoute({
   responses: { 200: jsonResponse(pageOf(userSchema), 'A page of users'), ...problemResponses('forbidden') },
 });
 
+const directory = createRoute({
+  method: 'get',
+  path: '/users/directory',
+  tags: ['users'],
+  summary: 'Active colleagues for pickers (delegate, reassignment): any signed-in user',
+  request: { query: z.object({ q: z.string().trim().max(100).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }) },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(userSchema.pick({ id: true, name: true, email: true, roles: true, department: true })) }), 'People'),
+    ...problemResponses(),
+  },
+});
+
 const getUser = createRoute({
   method: 'get',
   path: '/users/{id}',
@@ -71,6 +83,9 @@ export function userRoutes(services: Services) {
     const rows = await services.users.list(requireActor(c), { limit: limit + 1, afterEmail: after?.email });
     return c.json(pageFrom(rows, limit, (last) => ({ email: last.email })), 200);
   });
+
+  // Before /users/{id}: "directory" is not an id.
+  router.openapi(directory, async (c) => c.json({ items: await services.users.directory(requireActor(c), c.req.valid('query')) }, 200));
 
   router.openapi(getUser, async (c) => c.json(await services.users.get(requireActor(c), c.req.valid('param').id), 200));
 

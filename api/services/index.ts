@@ -1,4 +1,5 @@
 import type { ApiDeps } from '../deps.ts';
+import { createActionLinkService } from './action-links.ts';
 import { createAuthService } from './auth.ts';
 import { createPolicyService } from './policies.ts';
 import { createRequisitionService } from './requisitions.ts';
@@ -10,12 +11,14 @@ export type Services = ReturnType<typeof createServices>;
 
 export function createServices(deps: ApiDeps) {
   const requisitions = createRequisitionService(deps);
+  const tasks = createTaskService(deps);
   return {
     auth: createAuthService(deps),
     users: createUserService(deps),
     suppliers: createSupplierService(deps),
     requisitions,
     policies: createPolicyService(deps, requisitions),
-    tasks: createTaskService(deps),
+    tasks,
+    actionLinks: createActionLinkService(deps, tasks),
   };
 }

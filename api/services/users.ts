@@ -1,7 +1,7 @@
 import { ForbiddenError, subject } from '@casl/ability';
 import type { CreateUserBody, OutOfOfficeBody, UpdateUserBody, User } from '@p2p/domain';
 import { appendAudit } from '../../db/queries/audit.ts';
-import { findUserByEmail, findUserById, insertUser, listUsers, setOutOfOffice, updateUser } from '../../db/queries/users.ts';
+import { findUserByEmail, findUserById, insertUser, listUsers, searchActiveUsers, setOutOfOffice, updateUser } from '../../db/queries/users.ts';
 import type { UserRow } from '../../db/schema/index.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -85,6 +85,12 @@ export function createUserService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
       const ids = seesAll ? undefined : [actor.user.id, ...actor.reportIds];
       const rows = await listUsers(db, { limit: params.limit, afterEmail: params.afterEmail, ids });
       return rows.map(toUser);
+    },
+
+    /** The company directory for pickers: every signed-in person sees active colleagues' names, e-mails and roles. */
+    async directory(_actor: RequestActor, params: { q?: string | undefined; limit: number }) {
+      const rows = await searchActiveUsers(db, params);
+      return rows.map((row) => ({ id: row.id, name: row.name, email: row.email, roles: row.roles, department: row.department }));
     },
 
     /** Sets (or clears, with null) an out-of-office period with a delegate: the user themself, or an admin. */

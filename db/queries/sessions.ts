@@ -19,7 +19,7 @@ export interface Principal {
   user: UserRow;
   /** The session or token id that authenticated the request. */
   credentialId: string;
-  credential: 'session' | 'token';
+  credential: 'session' | 'token' | 'action_link';
 }
 
 /** A live session (not expired, not revoked) of an active user. */

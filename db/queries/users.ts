@@ -146,3 +146,14 @@ export async function findUsersByIds(db: Executor, ids: readonly string[]): Prom
   if (ids.length === 0) return [];
   return db.select().from(users).where(inArray(users.id, [...ids]));
 }
+
+/** Active people for pickers (delegate, reassignment): name or e-mail contains `q`. */
+export async function searchActiveUsers(db: Executor, params: { q?: string | undefined; limit: number }): Promise<UserRow[]> {
+  const pattern = params.q ? `%${params.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : undefined;
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.active, true), pattern ? sql`(${users.name} ilike ${pattern} or ${users.email} ilike ${pattern})` : undefined))
+    .orderBy(asc(users.name))
+    .limit(params.limit);
+}

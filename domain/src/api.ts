@@ -8,6 +8,8 @@ export const problemSchema = z.object({
   detail: z.string().optional(),
   instance: z.string().optional(),
   requestId: z.string().optional(),
+  /** Machine-readable cause where a client branches on it (e.g. an action link: used, expired, decided). */
+  reason: z.string().optional(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 export type Problem = z.infer<typeof problemSchema>;

@@ -1,6 +1,6 @@
 import { and, desc, eq, getTableColumns, gt, isNull, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.ts';
-import { actionLinks, mailOutbox, type MailRow } from '../../db/schema/mail.ts';
+import type { Executor } from '../client.ts';
+import { actionLinks, mailOutbox, type MailRow } from '../schema/mail.ts';
 
 /** Queries of the outbox and of e-mailed action links, midday style: `(db, params)`, db may be a transaction. */
 

@@ -1,0 +1,42 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { taskSchema } from '@p2p/domain';
+import { createRouter, jsonResponse, problemResponses } from '../openapi.ts';
+import type { Services } from '../services/index.ts';
+
+const tokenParam = z.object({ token: z.string().min(20).max(2000).regex(/^[\w-]+\.[\w-]+$/, 'not an action link token') });
+
+const linkView = z.object({
+  action: z.string(),
+  user: z.object({ id: z.string(), name: z.string() }),
+  task: z.object({ id: z.string(), title: z.string(), businessKey: z.string().nullable(), status: z.string(), dueAt: z.string().nullable() }),
+  requisition: z.object({ id: z.string(), number: z.string().nullable(), title: z.string(), total: z.string(), requesterName: z.string() }).nullable(),
+  expiresAt: z.string(),
+});
+
+const describe = createRoute({
+  method: 'get',
+  path: '/action-links/{token}',
+  tags: ['action links'],
+  summary: 'What an e-mailed action link would do (changes nothing; no sign-in needed)',
+  description: 'Problems carry `reason`: used or expired (410), unknown, malformed or bad_signature (404), decided (409).',
+  security: [],
+  request: { params: tokenParam },
+  responses: { 200: jsonResponse(linkView, 'The task, the action and the user the link names'), ...problemResponses('not_found', 'gone', 'conflict') },
+});
+
+const perform = createRoute({
+  method: 'post',
+  path: '/action-links/{token}',
+  tags: ['action links'],
+  summary: 'Confirm an e-mailed action: performs it once, as the user the link names',
+  security: [],
+  request: { params: tokenParam },
+  responses: { 200: jsonResponse(z.object({ task: taskSchema, process: z.object({ id: z.string(), status: z.string() }) }), 'Done'), ...problemResponses('not_found', 'gone', 'conflict', 'forbidden') },
+});
+
+export function actionLinkRoutes(services: Services) {
+  const router = createRouter();
+  router.openapi(describe, async (c) => c.json(await services.actionLinks.describe(c.req.valid('param').token), 200));
+  router.openapi(perform, async (c) => c.json(await services.actionLinks.perform(c.req.valid('param').token), 200));
+  return router;
+}
