@@ -148,6 +148,11 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
     },
 
     async claim(actor: RequestActor, id: string): Promise<Task> {
+      const raced = await findTask(db, id);
+      // A candidate who lost the race hears that, not "no such task".
+      if (raced?.status === 'open' && raced.assigneeId && raced.assigneeId !== actor.user.id && raced.candidateRole && actor.user.roles.includes(raced.candidateRole as never)) {
+        throw new AppError('conflict', 'Somebody else claimed this task');
+      }
       const row = await loadReadable(actor, id);
       if (row.status !== 'open') throw new AppError('conflict', `This task is already ${row.status}`);
       if (row.assigneeId) throw new AppError('conflict', row.assigneeId === actor.user.id ? 'You already hold this task' : 'Somebody else holds this task');

@@ -56,13 +56,27 @@ export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** A decimal string with at most `scale` decimals, optionally strictly positive. */
-export function decimalString(scale: number, options: { positive?: boolean } = {}) {
-  return z
-    .string()
-    .regex(/^-?\d{1,15}(\.\d+)?$/, 'must be a decimal number written as a string, e.g. "12.50"')
-    .refine((value) => (value.split('.')[1] ?? '').length <= scale, `at most ${scale} decimals`)
-    .refine((value) => !options.positive || parseDecimal(value, scale) > 0n, 'must be greater than zero');
+/** Parses when the value is a decimal within `scale`; undefined otherwise (never throws). */
+export function tryParseDecimal(value: string, scale: number): bigint | undefined {
+  try {
+    return parseDecimal(value, scale);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A decimal string with at most `scale` decimals, optionally strictly positive or not negative. */
+export function decimalString(scale: number, options: { positive?: boolean; nonNegative?: boolean } = {}) {
+  return z.string().superRefine((value, ctx) => {
+    if (!decimalPattern.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a decimal number written as a string, e.g. "12.50"' });
+      return;
+    }
+    const units = tryParseDecimal(value, scale);
+    if (units === undefined) ctx.addIssue({ code: 'custom', message: `at most ${scale} decimals` });
+    else if (options.positive && units <= 0n) ctx.addIssue({ code: 'custom', message: 'must be greater than zero' });
+    else if (options.nonNegative && units < 0n) ctx.addIssue({ code: 'custom', message: 'must not be negative' });
+  });
 }
 
 export const moneyString = decimalString(MONEY_SCALE);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MONEY_SCALE, PRICE_SCALE, compareDecimal, decimalString, lineAmount, moneyString, parseDecimal, sumMoney } from './money.ts';
+import { MONEY_SCALE, PRICE_SCALE, compareDecimal, decimalString, lineAmount, moneyString, sumMoney } from './money.ts';
 
 export const requisitionStatuses = ['draft', 'submitted', 'under_review', 'questioned', 'approved', 'rejected', 'withdrawn', 'ordered', 'closed'] as const;
 export type RequisitionStatus = (typeof requisitionStatuses)[number];
@@ -18,7 +18,7 @@ export const requisitionLineBody = z.strictObject({
   description: z.string().trim().min(1).max(500),
   quantity: decimalString(PRICE_SCALE, { positive: true }),
   unit: z.string().trim().min(1).max(20).default('each'),
-  unitPrice: decimalString(PRICE_SCALE).refine((value) => parseDecimal(value, PRICE_SCALE) >= 0n, 'must not be negative'),
+  unitPrice: decimalString(PRICE_SCALE, { nonNegative: true }),
   supplierId: z.uuid().nullish(),
   glCode: z.string().trim().min(1).max(30).nullish(),
 });

@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signActionLink } from '@p2p/domain/action-links';
 import { insertUser } from '../../db/queries/users.ts';
@@ -9,37 +7,7 @@ import { renderMail } from '../../activities/mail/render.ts';
 import { mailActions, type TaskAssignedMail } from '../../activities/mail/templates.ts';
 import { createMailTransport, type MailTransport } from '../../activities/mail/transport.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on a random port, keeping every message it accepts. */
-async function startSmtpServer() {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+import { startSmtpServer } from '../support/smtp.ts';
 
 describe('e-mail over real SMTP: idempotent by key, retried after failure, single-use links', () => {
   let database: TestDatabase;
