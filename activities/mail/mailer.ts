@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/client.ts';
-import { findMailByKey, insertMail, markMailFailed, markMailSent, markMailStored } from '../../db/queries/mail.ts';
+import { findMailByKey, insertMail, markMailFailed, markMailSending, markMailSent, markMailStored, markMailUnconfirmed } from '../../db/queries/mail.ts';
 import { renderMail } from './render.ts';
 import type { MailTemplate, MailTemplates } from './templates.ts';
 import type { MailTransport } from './transport.ts';
@@ -34,21 +34,22 @@ export type SendMailParams = MailContent & {
 
 export interface SendMailResult {
   id: string;
-  status: 'stored' | 'sent';
+  status: 'stored' | 'sent' | 'unconfirmed';
   /** True when nothing was sent now because this key was already delivered (or stored, in dev). */
   duplicate: boolean;
 }
 
 /**
- * Sends each mail once per key, however often the activity is retried.
+ * Sends each mail at most once per key, however often the activity is retried.
  *
  * The row is written first, on its own, so the outbox shows the mail even if
- * sending never succeeds. Sending happens inside a transaction holding the
- * row lock: a second attempt running at the same time waits, then finds the
- * row 'sent'. A retry sends what the row holds (the first rendering, with the
- * action links issued then), not a new rendering. The one gap left is a crash
- * between the SMTP server's acceptance and the commit; the retry then sends
- * again with the same Message-ID, which mail clients treat as one message.
+ * sending never succeeds. Before the SMTP hand-off the row is marked
+ * 'sending' and committed; after it, 'sent'. SMTP has no idempotency, so a
+ * crash during the hand-off leaves it unknown whether the server took the
+ * mail: a retry that finds 'sending' does not send again (no duplicate) but
+ * marks the row 'unconfirmed' for an admin to check in the outbox. A refusal
+ * by the server ('failed') is safe to retry, and is. Every attempt carries the
+ * same Message-ID.
  */
 export function createMailer(deps: MailerDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -65,36 +66,42 @@ export function createMailer(deps: MailerDeps) {
     });
     const duplicate = !inserted;
 
-    const outcome = await deps.db.transaction(async (tx) => {
+    const claim = await deps.db.transaction(async (tx) => {
       const row = await findMailByKey(tx, params.key, { lock: true });
       if (!row) throw new Error(`mail ${params.key} vanished from the outbox`);
-      if (row.status === 'sent') return { id: row.id, status: 'sent', duplicate: true } as const;
+      if (row.status === 'sent') return { done: { id: row.id, status: 'sent', duplicate: true } satisfies SendMailResult };
+      if (row.status === 'sending' || row.status === 'unconfirmed') {
+        if (row.status === 'sending') await markMailUnconfirmed(tx, { id: row.id, error: 'the sender stopped during the SMTP hand-off; not resent to avoid a duplicate' });
+        return { done: { id: row.id, status: 'unconfirmed', duplicate: true } satisfies SendMailResult };
+      }
       if (!deps.transport) {
         if (row.status === 'failed') await markMailStored(tx, row.id);
-        return { id: row.id, status: 'stored', duplicate } as const;
+        return { done: { id: row.id, status: 'stored', duplicate } satisfies SendMailResult };
       }
-      const messageId = messageIdFor(params.key);
-      let accepted: { messageId: string };
-      try {
-        accepted = await deps.transport.sendMail({
-          from: deps.from,
-          to: { name: params.to.name, address: row.toAddress },
-          subject: row.subject,
-          html: row.html,
-          text: row.text,
-          messageId,
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
-        });
-      } catch (error) {
-        await markMailFailed(tx, { id: row.id, error: describe(error) });
-        return { failure: error };
-      }
-      await markMailSent(tx, { id: row.id, messageId: accepted.messageId || messageId, sentAt: clock() });
-      return { id: row.id, status: 'sent', duplicate: false } as const;
+      await markMailSending(tx, row.id);
+      return { done: undefined, row };
     });
-    // Thrown after the commit, so the row stays 'failed' and Temporal's retry sends it again.
-    if ('failure' in outcome) throw outcome.failure;
-    return outcome;
+    if (claim.done) return claim.done;
+    const { row } = claim;
+    const messageId = messageIdFor(params.key);
+    let accepted: { messageId: string };
+    try {
+      accepted = await deps.transport!.sendMail({
+        from: deps.from,
+        to: { name: params.to.name, address: row.toAddress },
+        subject: row.subject,
+        html: row.html,
+        text: row.text,
+        messageId,
+        headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+      });
+    } catch (error) {
+      // The server refused or could not be reached: nothing was delivered, so Temporal's retry sends it again.
+      await markMailFailed(deps.db, { id: row.id, error: describe(error) });
+      throw error;
+    }
+    await markMailSent(deps.db, { id: row.id, messageId: accepted.messageId || messageId, sentAt: clock() });
+    return { id: row.id, status: 'sent', duplicate: false };
   }
 
   return { send };

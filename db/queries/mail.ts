@@ -46,6 +46,15 @@ export async function markMailFailed(db: Executor, params: { id: string; error: 
   await db.update(mailOutbox).set({ status: 'failed', error: params.error }).where(eq(mailOutbox.id, params.id));
 }
 
+/** Committed before the SMTP hand-off: a crash during it leaves the row 'sending', which a retry does not resend. */
+export async function markMailSending(db: Executor, id: string): Promise<void> {
+  await db.update(mailOutbox).set({ status: 'sending', error: null }).where(eq(mailOutbox.id, id));
+}
+
+export async function markMailUnconfirmed(db: Executor, params: { id: string; error: string }): Promise<void> {
+  await db.update(mailOutbox).set({ status: 'unconfirmed', error: params.error }).where(eq(mailOutbox.id, params.id));
+}
+
 /** Without a transport the outbox is the delivery: a row left 'failed' by an earlier SMTP setup counts as stored. */
 export async function markMailStored(db: Executor, id: string): Promise<void> {
   await db.update(mailOutbox).set({ status: 'stored' }).where(eq(mailOutbox.id, id));

@@ -1,6 +1,8 @@
 import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { timestampColumn as at, users } from './users.ts';
 
+export type MailStatus = 'stored' | 'sending' | 'sent' | 'failed' | 'unconfirmed';
+
 /**
  * Every e-mail, keyed by what caused it (workflow id + step), so a retried
  * activity finds the row and does not send again. In dev mode this is the
@@ -18,7 +20,11 @@ export const mailOutbox = pgTable(
     html: text('html').notNull(),
     text: text('text').notNull(),
     processId: text('process_id'),
-    status: text('status').$type<'stored' | 'sent' | 'failed'>().notNull().default('stored'),
+    /**
+     * stored (outbox only) -> sending (handed to SMTP) -> sent; failed (SMTP refused: retried);
+     * unconfirmed (the sender died during the hand-off: not resent, an admin checks it).
+     */
+    status: text('status').$type<MailStatus>().notNull().default('stored'),
     messageId: text('message_id'),
     error: text('error'),
     createdAt: at('created_at').notNull().defaultNow(),

@@ -47,7 +47,7 @@ describe('task mail and one-click action links', () => {
   it('the approver receives the task mail; GET of its link changes nothing, POST approves, a replay is refused', async () => {
     const created = await h.createRequisition(token.requester!, '250.00');
     const { number } = await h.submit(token.requester!, created.id);
-    const mail = await h.eventually(async () => smtp.received.find((m) => m.to.includes('manager@demo.local') && decodeQuotedPrintable(m.raw).includes(number)), Boolean, 'the task mail over SMTP');
+    const mail = await h.eventually(() => Promise.resolve(smtp.received.find((m) => m.to.includes('manager@demo.local') && decodeQuotedPrintable(m.raw).includes(number))), Boolean, 'the task mail over SMTP');
     const raw = decodeQuotedPrintable(mail!.raw);
     expect(raw).toMatch(/Subject: .*REQ-\d{4}-\d{5}/);
     expect(raw).toContain('Content-Type: text/plain');
@@ -79,7 +79,7 @@ describe('task mail and one-click action links', () => {
   it('tampered, expired and already-decided links change nothing', async () => {
     const created = await h.createRequisition(token.requester!, '260.00');
     const { number } = await h.submit(token.requester!, created.id);
-    const mail = await h.eventually(async () => smtp.received.find((m) => decodeQuotedPrintable(m.raw).includes(number) && m.to.includes('manager@demo.local')), Boolean, 'the task mail');
+    const mail = await h.eventually(() => Promise.resolve(smtp.received.find((m) => decodeQuotedPrintable(m.raw).includes(number) && m.to.includes('manager@demo.local'))), Boolean, 'the task mail');
     const good = linkPath(mail!.raw).replace('/action/', '');
     const [payload, signature] = good.split('.') as [string, string];
     const tampered = `${payload.slice(0, -2)}${payload.endsWith('A') ? 'B' : 'A'}${payload.slice(-1)}.${signature}`;
