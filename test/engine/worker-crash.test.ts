@@ -45,14 +45,14 @@ describe.skipIf(!usingPostgres())('killing the worker mid-chain', () => {
       });
       let output = '';
       const timer = setTimeout(() => reject(new Error(`worker did not start: ${output}`)), 60_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('worker running')) {
           clearTimeout(timer);
           resolve(child);
         }
       });
-      child.stderr!.on('data', (chunk: Buffer) => {
+      child.stderr.on('data', (chunk: Buffer) => {
         output += chunk.toString();
       });
       child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
