@@ -14,6 +14,8 @@ import { resolveSessionSecret } from '../config/secrets.ts';
 
 export interface RunningApi {
   http: HttpServer;
+  /** True when this start loaded the demo company into an empty database. */
+  demoSeeded: boolean;
   deps: ApiDeps;
   database: DatabaseHandle;
   close(): Promise<void>;
@@ -34,9 +36,10 @@ export async function startApi(
     const { created } = await ensureBootstrapAdmin(database.db, { email: config.BOOTSTRAP_ADMIN_EMAIL, password: config.BOOTSTRAP_ADMIN_PASSWORD }, hashPassword);
     if (created) options.logger.info('bootstrap admin created', { email: config.BOOTSTRAP_ADMIN_EMAIL });
   }
+  let demoSeeded = false;
   if (config.demoData) {
-    const { seeded } = await seedDemoData(database.db, hashPassword);
-    if (seeded) options.logger.info('demo data loaded');
+    demoSeeded = (await seedDemoData(database.db, hashPassword)).seeded;
+    if (demoSeeded) options.logger.info('demo data loaded');
   }
   const temporal = createTemporalGateway({ address: options.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
   const taskEvents = await createTaskEventBus(database, options.logger);
@@ -56,6 +59,7 @@ export async function startApi(
   const http = await startHttpServer({ app: createApp(deps), port: config.PORT, host: config.HOST, ...(web ? { web } : {}) });
   return {
     http,
+    demoSeeded,
     deps,
     database,
     close: async () => {

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApi } from '../api/bootstrap.ts';
+import { seedDemoProcesses } from '../api/demo-processes.ts';
 import { loadApiConfig } from '../api/config.ts';
 import { createLogger } from '../api/logger.ts';
 import { webBuildHandler } from '../api/server.ts';
@@ -55,6 +56,11 @@ async function main() {
   const api = await startApi(apiConfig, { logger, temporalAddress });
   // One process shares the database handle: PGlite allows a single client.
   const worker = await startWorker(workerConfig, { db: api.database.db, temporalAddress, logger, publicUrl: apiConfig.publicUrl });
+
+  if (api.demoSeeded) {
+    say('starting demo processes (approved, waiting, questioned, rejected requisitions)...');
+    await seedDemoProcesses(api.deps).catch((error: unknown) => say(`demo processes incomplete: ${String(error)}`));
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,0 +1,68 @@
+import type { RequisitionBody } from '@p2p/domain';
+import { findUserByEmail } from '../db/queries/users.ts';
+import { demoEmail, type DemoKey } from '../db/seed.ts';
+import { listTasksOfSubject } from '../db/queries/tasks.ts';
+import type { RequestActor } from './context.ts';
+import type { ApiDeps } from './deps.ts';
+import { buildActor } from './services/actor.ts';
+import { createServices } from './services/index.ts';
+
+/**
+ * A few requisitions in different states, driven through the same services a
+ * person uses (so through the real workflows): a newcomer signs in to a
+ * populated inbox. Runs once, right after the demo company was loaded.
+ */
+export async function seedDemoProcesses(deps: ApiDeps): Promise<void> {
+  const services = createServices(deps);
+  const audit = { actorId: null, requestId: 'demo', ip: null, userAgent: 'demo' };
+  const actors = new Map<DemoKey, RequestActor>();
+  const as = async (key: DemoKey) => {
+    if (!actors.has(key)) {
+      const user = (await findUserByEmail(deps.db, demoEmail(key)))!;
+      actors.set(key, await buildActor(deps.db, { user, credentialId: 'demo', credential: 'session' }, deps.clock()));
+    }
+    return actors.get(key)!;
+  };
+  const openTask = async (requisitionId: string, kind = 'requisition_approval') => {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const task = (await listTasksOfSubject(deps.db, { subjectType: 'Requisition', subjectId: requisitionId })).find((t) => t.status === 'open' && t.kind === kind);
+      if (task) return task;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no open ${kind} task appeared for ${requisitionId}`);
+  };
+  const projects = await services.suppliers.listProjects(await as('requester'));
+  const suppliers = await services.suppliers.list(await as('requester'), { limit: 10 });
+  const line = (description: string, quantity: string, unitPrice: string, supplier?: number): RequisitionBody['lines'][number] => ({
+    description,
+    quantity,
+    unit: 'each',
+    unitPrice,
+    supplierId: supplier === undefined ? null : (suppliers[supplier]?.id ?? null),
+  });
+  const create = async (key: DemoKey, body: RequisitionBody) => (await services.requisitions.create(await as(key), body, audit)).id;
+  const submit = async (key: DemoKey, id: string) => services.requisitions.submit(await as(key), id, audit);
+  const decide = async (key: DemoKey, id: string, action: 'approve' | 'reject' | 'question', comment?: string) =>
+    services.tasks.complete(await as(key), (await openTask(id)).id, { action, ...(comment ? { comment } : {}) });
+
+  const gloves = await create('requester', { title: 'Safety gloves for the assembly hall', purpose: 'daily_operations', lines: [line('Cut-resistant gloves, size 9', '40', '7.90', 3), line('Cut-resistant gloves, size 10', '20', '7.90', 3)] });
+  await submit('requester', gloves);
+  await decide('manager', gloves, 'approve');
+
+  const bearings = await create('requester', { title: 'Spindle bearings for line 4', purpose: 'project', projectId: projects[0]?.id ?? null, neededBy: null, lines: [line('Angular contact bearing 7206', '12', '148.50', 1), line('Bearing grease 1 kg', '4', '31.20', 1)] });
+  await submit('requester', bearings);
+
+  const wrenches = await create('engineer', { title: 'Torque wrench set for robot cell', purpose: 'project', projectId: projects[1]?.id ?? null, lines: [line('Torque wrench 20-100 Nm', '4', '890.00', 0), line('Torque wrench 60-340 Nm', '2', '1240.00', 0), line('Calibration certificate', '6', '95.00', 0)] });
+  await submit('engineer', wrenches);
+  await decide('manager', wrenches, 'approve');
+
+  const monitors = await create('requester', { title: 'Monitor arms for the design office', purpose: 'daily_operations', lines: [line('Dual monitor arm', '6', '148.00', 3)] });
+  await submit('requester', monitors);
+  await decide('manager', monitors, 'question', 'Which desks are these for? Facilities ordered some in March.');
+
+  const coffee = await create('engineer', { title: 'Espresso machine for the lab', purpose: 'daily_operations', lines: [line('Espresso machine', '1', '649.00')] });
+  await submit('engineer', coffee);
+  await decide('manager', coffee, 'reject', 'Please use the one in the kitchen on floor 2.');
+
+  await create('requester', { title: 'Lab consumables (draft)', purpose: 'project', projectId: projects[2]?.id ?? null, lines: [line('Nitrile gloves, box of 100', '10', '6.40'), line('Isopropyl alcohol 1 l', '6', '8.90')] });
+}
