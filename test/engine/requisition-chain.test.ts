@@ -55,6 +55,17 @@ describe('requisition approval chain', () => {
     expect(final.steps.every((s) => s.status === 'approved')).toBe(true);
     const decisionMail = await database.db.select().from(mailOutbox).where(eq(mailOutbox.idempotencyKey, `${submitted.workflowId}:decision:approved`));
     expect(decisionMail).toHaveLength(1);
+    // The process is found in Temporal visibility by its number, requester and status.
+    const found = await h.eventually(
+      async () => {
+        const ids: string[] = [];
+        for await (const execution of engine.client.workflow.list({ query: `DocumentNumber = '${submitted.number}' AND RequesterId = '${id.requester}' AND ProcessStatus = 'approved'` })) ids.push(execution.workflowId);
+        return ids;
+      },
+      (ids) => ids.length === 1,
+      'the process in visibility',
+    );
+    expect(found).toEqual([submitted.workflowId]);
   });
 
   it('reject needs a comment, ends the chain and tells the requester', async () => {

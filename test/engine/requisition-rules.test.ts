@@ -180,4 +180,29 @@ describe('requisition rules', () => {
     const escalationMails = await database.db.select().from(mailOutbox).where(and(eq(mailOutbox.template, 'escalation'), eq(mailOutbox.processId, workflowId)));
     expect(escalationMails.map((m) => m.toUserId).sort()).toEqual([id.finance_director, id.manager].sort());
   });
+
+  it('escalates at most three levels up the line, then tells the admins', async () => {
+    const make = async (name: string, roles: string[], managerId: string | null) =>
+      (await api.request('POST', '/users', { token: token.admin!, body: { email: `${name}@example.com`, name, password: 'a-long-password-1', roles, ...(managerId ? { managerId } : {}) } })).body.id as string;
+    const top = await make('level4', ['manager'], null);
+    const third = await make('level3', ['manager'], top);
+    const second = await make('level2', ['manager'], third);
+    const first = await make('level1', ['manager'], second);
+    await make('asker', ['requester'], first);
+    const asker = await api.login('asker@example.com', 'a-long-password-1');
+    await api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'PT1S' } });
+    const created = await h.createRequisition(asker, '90.00');
+    const { workflowId } = await h.submit(asker, created.id);
+    await api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'P2D' } });
+    const alert = await h.eventually(() => database.db.select().from(mailOutbox).where(and(eq(mailOutbox.template, 'admin-alert'), eq(mailOutbox.processId, workflowId))), (rows) => rows.length > 0, 'the admin alert', 15_000);
+    expect(alert[0]!.toUserId).toBe(id.admin);
+    const [task] = await database.db.select().from(tasks).where(and(eq(tasks.subjectId, created.id), eq(tasks.kind, 'requisition_approval')));
+    expect(task).toMatchObject({ escalationLevel: 3, assigneeId: top, status: 'open' });
+    expect([...task!.watcherIds].sort()).toEqual([first, second, third].sort());
+    const escalations = await database.db.select().from(auditLog).where(and(eq(auditLog.subjectId, task!.id), eq(auditLog.action, 'task.escalated')));
+    expect(escalations).toHaveLength(3);
+    // The top of the line can still decide.
+    const topToken = await api.login('level4@example.com', 'a-long-password-1');
+    expect((await h.decide(topToken, task!.id, 'approve')).status).toBe(200);
+  });
 });
