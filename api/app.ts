@@ -19,6 +19,7 @@ import { mountDocs } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { processRoutes } from './routes/processes.ts';
 import { requisitionRoutes } from './routes/requisitions.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', requisitionRoutes(services));
   app.route('/', taskRoutes(services));
   app.route('/', policyRoutes(services));
+  app.route('/', processRoutes(services));
   app.route('/', actionLinkRoutes(services));
   app.route('/', outboxRoutes());
   app.route('/', auditRoutes());

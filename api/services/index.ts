@@ -2,6 +2,7 @@ import type { ApiDeps } from '../deps.ts';
 import { createActionLinkService } from './action-links.ts';
 import { createAuthService } from './auth.ts';
 import { createPolicyService } from './policies.ts';
+import { createProcessHistoryService } from './process-history.ts';
 import { createRequisitionService } from './requisitions.ts';
 import { createSupplierService } from './suppliers.ts';
 import { createTaskService } from './tasks.ts';
@@ -20,5 +21,6 @@ export function createServices(deps: ApiDeps) {
     policies: createPolicyService(deps, requisitions),
     tasks,
     actionLinks: createActionLinkService(deps, tasks),
+    processHistory: createProcessHistoryService(deps),
   };
 }

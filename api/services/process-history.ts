@@ -1,0 +1,202 @@
+import { subject } from '@casl/ability';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { asc, eq, or, and } from 'drizzle-orm';
+import { findRequisition } from '../../db/queries/requisitions.ts';
+import { findUsersByIds } from '../../db/queries/users.ts';
+import { auditLog, type AuditRow } from '../../db/schema/index.ts';
+import type { RequestActor } from '../context.ts';
+import type { ApiDeps } from '../deps.ts';
+import { AppError } from '../errors.ts';
+
+export interface TimelineItem {
+  at: string;
+  source: 'audit' | 'engine';
+  type: string;
+  actor?: string | null;
+  actorId?: string | null;
+  onBehalfOf?: string | null;
+  onBehalfOfId?: string | null;
+  detail: string;
+  data?: Record<string, unknown>;
+}
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/** Activity names in an auditor's words. */
+const activityWords: Record<string, string> = {
+  recordChain: 'Approval chain planned',
+  resolveApprover: 'Approver chosen',
+  openStepTask: 'Task opened and assignee e-mailed',
+  closeStepTask: 'Task closed',
+  claimStepTask: 'Task claimed',
+  cancelOpenTasks: 'Open tasks cancelled',
+  setRequisitionStatus: 'Requisition status recorded',
+  readRequisitionTotal: 'Amended total read',
+  sendReminder: 'Reminder e-mailed',
+  escalateTask: 'Step escalated',
+  alertAdmins: 'Admins alerted',
+  notifyDecision: 'Decision e-mailed to the requester',
+};
+
+/** Audit actions in an auditor's words. */
+const auditWords: Record<string, string> = {
+  'requisition.created': 'Requisition created',
+  'requisition.updated': 'Requisition edited',
+  'requisition.amended': 'Requisition amended while questioned',
+  'requisition.submitted': 'Requisition submitted',
+  'requisition.under_review': 'Under review',
+  'requisition.questioned': 'Question asked',
+  'requisition.approved': 'Requisition approved',
+  'requisition.rejected': 'Requisition rejected',
+  'requisition.withdrawn': 'Requisition withdrawn',
+  'task.created': 'Task created',
+  'task.completed': 'Task decided',
+  'task.cancelled': 'Task cancelled',
+  'task.claimed': 'Task claimed',
+  'task.escalated': 'Task escalated',
+  'task.reminder_sent': 'Reminder sent',
+  'process.admins_alerted': 'Admins alerted',
+};
+
+const decode = (payload: Payload | null | undefined): unknown => {
+  if (!payload) return undefined;
+  try {
+    return defaultPayloadConverter.fromPayload(payload);
+  } catch {
+    return '(undecodable)';
+  }
+};
+
+const timeOf = (event: HistoryEvent) => {
+  const ts = event.eventTime;
+  return new Date(Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6)).toISOString();
+};
+
+const durationText = (duration: { seconds?: unknown; nanos?: number | null } | null | undefined) => {
+  const seconds = Number(duration?.seconds ?? 0) + (duration?.nanos ?? 0) / 1e9;
+  return seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
+};
+
+/** Engine events an auditor cares about, in words; scheduling noise is folded into its outcome. */
+function engineItems(events: HistoryEvent[]): TimelineItem[] {
+  const scheduled = new Map<string, { name: string }>();
+  const started = new Map<string, { attempt: number; lastFailure: string | null }>();
+  const timers = new Map<string, string>();
+  const items: TimelineItem[] = [];
+  for (const event of events) {
+    const at = timeOf(event);
+    const id = String(event.eventId);
+    if (event.workflowExecutionStartedEventAttributes) {
+      const attrs = event.workflowExecutionStartedEventAttributes;
+      items.push({ at, source: 'engine', type: 'process.started', detail: `Process ${attrs.workflowType?.name ?? ''} started on queue ${attrs.taskQueue?.name ?? ''}` });
+    } else if (event.activityTaskScheduledEventAttributes) {
+      scheduled.set(id, { name: event.activityTaskScheduledEventAttributes.activityType?.name ?? 'activity' });
+    } else if (event.activityTaskStartedEventAttributes) {
+      const attrs = event.activityTaskStartedEventAttributes;
+      started.set(String(attrs.scheduledEventId), { attempt: attrs.attempt ?? 1, lastFailure: attrs.lastFailure?.message ?? null });
+    } else if (event.activityTaskCompletedEventAttributes) {
+      const key = String(event.activityTaskCompletedEventAttributes.scheduledEventId);
+      const name = scheduled.get(key)?.name ?? 'activity';
+      const attempt = started.get(key);
+      const retried = attempt && attempt.attempt > 1 ? ` after ${attempt.attempt} attempts (earlier: ${attempt.lastFailure ?? 'failed'})` : '';
+      items.push({ at, source: 'engine', type: attempt && attempt.attempt > 1 ? 'activity.retried' : 'activity.completed', detail: `${activityWords[name] ?? name}${retried}`, data: { activity: name, attempts: attempt?.attempt ?? 1 } });
+    } else if (event.activityTaskFailedEventAttributes || event.activityTaskTimedOutEventAttributes) {
+      const attrs = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes!;
+      const name = scheduled.get(String(attrs.scheduledEventId))?.name ?? 'activity';
+      items.push({ at, source: 'engine', type: 'activity.failed', detail: `${activityWords[name] ?? name} failed: ${attrs.failure?.message ?? 'timed out'}`, data: { activity: name } });
+    } else if (event.timerStartedEventAttributes) {
+      const attrs = event.timerStartedEventAttributes;
+      const summary = String(decode(event.userMetadata?.summary as Payload | undefined) ?? 'timer');
+      timers.set(String(attrs.timerId), summary);
+      if (/reminder|SLA/.test(summary)) items.push({ at, source: 'engine', type: 'timer.started', detail: `Timer set: ${summary}, fires in ${durationText(attrs.startToFireTimeout)}` });
+    } else if (event.timerFiredEventAttributes) {
+      const summary = timers.get(String(event.timerFiredEventAttributes.timerId)) ?? 'timer';
+      items.push({ at, source: 'engine', type: 'timer.fired', detail: `Timer fired: ${summary}` });
+    } else if (event.workflowExecutionUpdateAcceptedEventAttributes) {
+      const request = event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest;
+      const name = request?.input?.name ?? 'update';
+      const args = decode(request?.input?.args?.payloads?.[0]) as { action?: string; actorId?: string; onBehalfOfId?: string | null; comment?: string | null } | undefined;
+      const action = args?.action ?? (name === 'withdraw' ? 'withdraw' : name === 'claimTask' ? 'claim' : name);
+      items.push({
+        at,
+        source: 'engine',
+        type: 'decision.accepted',
+        actorId: args?.actorId ?? null,
+        onBehalfOfId: args?.onBehalfOfId ?? null,
+        detail: `Update "${name}" accepted: ${action}${args?.comment ? ` ("${args.comment}")` : ''}`,
+        data: { updateId: request?.meta?.updateId ?? null },
+      });
+    } else if (event.workflowExecutionCompletedEventAttributes) {
+      const result = decode(event.workflowExecutionCompletedEventAttributes.result?.payloads?.[0]) as { status?: string } | undefined;
+      items.push({ at, source: 'engine', type: 'process.completed', detail: `Process completed${result?.status ? `: ${result.status}` : ''}` });
+    } else if (event.workflowExecutionFailedEventAttributes) {
+      items.push({ at, source: 'engine', type: 'process.failed', detail: `Process failed: ${event.workflowExecutionFailedEventAttributes.failure?.message ?? ''}` });
+    } else if (event.workflowExecutionTerminatedEventAttributes) {
+      items.push({ at, source: 'engine', type: 'process.terminated', detail: `Process terminated: ${event.workflowExecutionTerminatedEventAttributes.reason ?? ''}` });
+    } else if (event.startChildWorkflowExecutionInitiatedEventAttributes) {
+      const attrs = event.startChildWorkflowExecutionInitiatedEventAttributes;
+      items.push({ at, source: 'engine', type: 'child.started', detail: `Child process ${attrs.workflowType?.name ?? ''} started (${attrs.workflowId ?? ''})`, data: { workflowId: attrs.workflowId } });
+    }
+  }
+  return items;
+}
+
+function auditItem(row: AuditRow): TimelineItem {
+  const after = (row.after ?? {}) as Record<string, unknown>;
+  const words = auditWords[row.action] ?? row.action;
+  const extra = [after.outcome ? `outcome ${String(after.outcome as string)}` : null, after.comment ? `"${String(after.comment as string)}"` : null, after.reason ? String(after.reason as string) : null, after.note ? String(after.note as string) : null]
+    .filter(Boolean)
+    .join('; ');
+  return {
+    at: row.at.toISOString(),
+    source: 'audit',
+    type: row.action,
+    actorId: row.actorId,
+    onBehalfOfId: row.onBehalfOfId,
+    detail: extra ? `${words}: ${extra}` : words,
+    data: { auditId: row.id, subjectType: row.subjectType, subjectId: row.subjectId, before: row.before, after: row.after, requestId: row.requestId },
+  };
+}
+
+/**
+ * One timeline per process: the business audit entries and the engine's own
+ * history, merged in time order, with names for actors. Hidden and unknown
+ * processes both answer 404.
+ */
+export function createProcessHistoryService(deps: Pick<ApiDeps, 'db' | 'temporal'>) {
+  const { db, temporal } = deps;
+
+  async function subjectOf(actor: RequestActor, workflowId: string) {
+    const match = /^requisition-([0-9a-f-]{36})$/.exec(workflowId);
+    const requisition = match ? await findRequisition(db, match[1]!) : undefined;
+    if (!requisition || !actor.ability.can('read', subject('Requisition', { ...requisition }))) throw new AppError('not_found', 'No such process');
+    return requisition;
+  }
+
+  return {
+    async timeline(actor: RequestActor, workflowId: string, filters: { source?: 'audit' | 'engine' | undefined; actorId?: string | undefined }): Promise<TimelineItem[]> {
+      const requisition = await subjectOf(actor, workflowId);
+      const audits = await db
+        .select()
+        .from(auditLog)
+        .where(or(eq(auditLog.processId, workflowId), and(eq(auditLog.subjectType, 'Requisition'), eq(auditLog.subjectId, requisition.id))))
+        .orderBy(asc(auditLog.id));
+      let engine: TimelineItem[] = [];
+      if (requisition.workflowId) {
+        try {
+          const history = await (await temporal.client()).workflow.getHandle(workflowId).fetchHistory();
+          engine = engineItems(history.events ?? []);
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+      }
+      let items = [...audits.map(auditItem), ...engine].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.source === b.source ? 0 : a.source === 'engine' ? -1 : 1));
+      if (filters.source) items = items.filter((item) => item.source === filters.source);
+      if (filters.actorId) items = items.filter((item) => item.actorId === filters.actorId || item.onBehalfOfId === filters.actorId);
+      const people = await findUsersByIds(db, [...new Set(items.flatMap((item) => [item.actorId, item.onBehalfOfId]).filter((id): id is string => Boolean(id)))]);
+      const names = new Map(people.map((person) => [person.id, person.name]));
+      return items.map((item) => ({ ...item, actor: item.actorId ? (names.get(item.actorId) ?? item.actorId) : null, onBehalfOf: item.onBehalfOfId ? (names.get(item.onBehalfOfId) ?? item.onBehalfOfId) : null }));
+    },
+  };
+}
