@@ -107,7 +107,8 @@ function engineItems(events: HistoryEvent[]): TimelineItem[] {
       items.push({ at, source: 'engine', type: 'activity.failed', detail: `${activityWords[name] ?? name} failed: ${attrs.failure?.message ?? 'timed out'}`, data: { activity: name } });
     } else if (event.timerStartedEventAttributes) {
       const attrs = event.timerStartedEventAttributes;
-      const summary = String(decode(event.userMetadata?.summary as Payload | undefined) ?? 'timer');
+      const decoded = decode(event.userMetadata?.summary);
+      const summary = typeof decoded === 'string' ? decoded : 'timer';
       timers.set(String(attrs.timerId), summary);
       if (/reminder|SLA/.test(summary)) items.push({ at, source: 'engine', type: 'timer.started', detail: `Timer set: ${summary}, fires in ${durationText(attrs.startToFireTimeout)}` });
     } else if (event.timerFiredEventAttributes) {
