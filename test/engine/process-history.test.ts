@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, type TestApi } from '../support/api.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { processHelpers } from '../support/process.ts';
-import { createTestEngine, type TestEngine } from '../support/worker.ts';
+import { describe, expect, it } from 'vitest';
+import { useProcessFixture } from '../support/process-fixture.ts';
 
 interface Item {
   at: string;
@@ -15,47 +12,26 @@ interface Item {
 
 /** The auditor's merged timeline of one process. */
 describe('process history', () => {
-  let database: TestDatabase;
-  let engine: TestEngine;
-  let api: TestApi;
-  let h: ReturnType<typeof processHelpers>;
-  const token: Record<string, string> = {};
-  const id: Record<string, string> = {};
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    engine = await createTestEngine(database.db);
-    api = await createTestApi({ TEMPORAL_TASK_QUEUE: engine.taskQueue }, { database });
-    h = processHelpers(api);
-    for (const key of ['requester', 'engineer', 'manager', 'procurement_manager', 'finance_director', 'admin', 'auditor'] as const) {
-      token[key] = await api.login(key);
-      id[key] = await api.userId(key);
-    }
-    engine.start();
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-    await database?.drop();
-  });
+  const fx = useProcessFixture(['requester', 'engineer', 'manager', 'procurement_manager', 'finance_director', 'admin', 'auditor']);
+  const { token, id } = fx;
 
   it('shows a questioned, escalated, delegated and approved requisition in order, with actor and on-behalf-of', async () => {
     const now = Date.now();
-    await api.request('PUT', '/me/out-of-office', { token: token.finance_director!, body: { from: new Date(now - 60_000).toISOString(), until: new Date(now + 3_600_000).toISOString(), delegateId: id.procurement_manager } });
-    await api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'PT2S' } });
-    const created = await h.createRequisition(token.requester!, '420.00');
-    const { workflowId } = await h.submit(token.requester!, created.id);
-    await api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'P2D' } });
-    await h.decide(token.manager!, (await h.taskFor(token.manager!, created.id)).id, 'question', 'Which press?');
-    await h.decide(token.requester!, (await h.taskFor(token.requester!, created.id, 'requisition_answer')).id, 'answer', 'Press 2');
+    await fx.api.request('PUT', '/me/out-of-office', { token: token.finance_director!, body: { from: new Date(now - 60_000).toISOString(), until: new Date(now + 3_600_000).toISOString(), delegateId: id.procurement_manager } });
+    await fx.api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'PT2S' } });
+    const created = await fx.h.createRequisition(token.requester!, '420.00');
+    const { workflowId } = await fx.h.submit(token.requester!, created.id);
+    await fx.api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'P2D' } });
+    await fx.h.decide(token.manager!, (await fx.h.taskFor(token.manager!, created.id)).id, 'question', 'Which press?');
+    await fx.h.decide(token.requester!, (await fx.h.taskFor(token.requester!, created.id, 'requisition_answer')).id, 'answer', 'Press 2');
     // Nobody acts: the step escalates to the manager's manager, who is away; her delegate approves.
-    const escalated = await h.taskFor(token.procurement_manager!, created.id);
+    const escalated = await fx.h.taskFor(token.procurement_manager!, created.id);
     expect(escalated.access).toBe('delegate');
-    expect((await h.decide(token.procurement_manager!, escalated.id, 'approve')).status).toBe(200);
-    await h.waitForStatus(token.requester!, created.id, 'approved');
+    expect((await fx.h.decide(token.procurement_manager!, escalated.id, 'approve')).status).toBe(200);
+    await fx.h.waitForStatus(token.requester!, created.id, 'approved');
 
-    const response = await h.eventually(
-      () => api.request('GET', `/processes/${workflowId}/history`, { token: token.auditor! }),
+    const response = await fx.h.eventually(
+      () => fx.api.request('GET', `/processes/${workflowId}/history`, { token: token.auditor! }),
       (r) => (r.body.items as Item[] | undefined)?.some((i) => i.type === 'process.completed') ?? false,
       'the completed timeline',
     );
@@ -85,19 +61,19 @@ describe('process history', () => {
     for (let i = 1; i < items.length; i += 1) expect(items[i]!.at >= items[i - 1]!.at).toBe(true);
 
     // Filters and paging.
-    const engineOnly = await api.request('GET', `/processes/${workflowId}/history?source=engine`, { token: token.auditor! });
+    const engineOnly = await fx.api.request('GET', `/processes/${workflowId}/history?source=engine`, { token: token.auditor! });
     expect((engineOnly.body.items as Item[]).every((i) => i.source === 'engine')).toBe(true);
-    const byDelegate = await api.request('GET', `/processes/${workflowId}/history?actorId=${id.finance_director}`, { token: token.auditor! });
+    const byDelegate = await fx.api.request('GET', `/processes/${workflowId}/history?actorId=${id.finance_director}`, { token: token.auditor! });
     expect((byDelegate.body.items as Item[]).some((i) => i.onBehalfOf === 'Fiona Finch')).toBe(true);
-    const firstPage = await api.request('GET', `/processes/${workflowId}/history?limit=5`, { token: token.auditor! });
+    const firstPage = await fx.api.request('GET', `/processes/${workflowId}/history?limit=5`, { token: token.auditor! });
     expect(firstPage.body.items).toHaveLength(5);
-    const second = await api.request('GET', `/processes/${workflowId}/history?limit=5&cursor=${firstPage.body.nextCursor}`, { token: token.auditor! });
+    const second = await fx.api.request('GET', `/processes/${workflowId}/history?limit=5&cursor=${firstPage.body.nextCursor}`, { token: token.auditor! });
     expect(second.body.items[0]).toEqual(items[5]);
 
     // The requester reads their own; another requester gets 404, as for an unknown process.
-    expect((await api.request('GET', `/processes/${workflowId}/history`, { token: token.requester! })).status).toBe(200);
-    expect((await api.request('GET', `/processes/${workflowId}/history`, { token: token.engineer! })).status).toBe(404);
-    expect((await api.request('GET', '/processes/requisition-00000000-0000-4000-8000-000000000000/history', { token: token.auditor! })).status).toBe(404);
-    expect((await api.request('GET', '/processes/not a workflow/history', { token: token.auditor! })).status).toBe(400);
+    expect((await fx.api.request('GET', `/processes/${workflowId}/history`, { token: token.requester! })).status).toBe(200);
+    expect((await fx.api.request('GET', `/processes/${workflowId}/history`, { token: token.engineer! })).status).toBe(404);
+    expect((await fx.api.request('GET', '/processes/requisition-00000000-0000-4000-8000-000000000000/history', { token: token.auditor! })).status).toBe(404);
+    expect((await fx.api.request('GET', '/processes/not a workflow/history', { token: token.auditor! })).status).toBe(400);
   });
 });

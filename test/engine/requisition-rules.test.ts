@@ -1,105 +1,81 @@
 import { and, eq, like } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditLog, mailOutbox, tasks } from '../../db/schema/index.ts';
-import { createTestApi, type TestApi } from '../support/api.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { processHelpers } from '../support/process.ts';
-import { createTestEngine, type TestEngine } from '../support/worker.ts';
+import { useProcessFixture } from '../support/process-fixture.ts';
 
 /** Delegation, segregation of duties, claiming, bulk decisions, live events, SLA timers and bad input. */
 describe('requisition rules', () => {
-  let database: TestDatabase;
-  let engine: TestEngine;
-  let api: TestApi;
-  let h: ReturnType<typeof processHelpers>;
-  const token: Record<string, string> = {};
-  const id: Record<string, string> = {};
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    engine = await createTestEngine(database.db);
-    api = await createTestApi({ TEMPORAL_TASK_QUEUE: engine.taskQueue }, { database });
-    h = processHelpers(api);
-    for (const key of ['requester', 'engineer', 'manager', 'procurement_manager', 'finance_director', 'admin', 'auditor'] as const) {
-      token[key] = await api.login(key);
-      id[key] = await api.userId(key);
-    }
-    engine.start();
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await api?.close();
-    await database?.drop();
-  });
+  const fx = useProcessFixture(['requester', 'engineer', 'manager', 'procurement_manager', 'finance_director', 'admin', 'auditor']);
+  const { token, id } = fx;
 
   it('delegation: the out-of-office manager’s delegate acts on their behalf; SoD then reroutes the next step up the line', async () => {
     const now = Date.now();
-    const away = await api.request('PUT', '/me/out-of-office', { token: token.manager!, body: { from: new Date(now - 3_600_000).toISOString(), until: new Date(now + 86_400_000).toISOString(), delegateId: id.procurement_manager } });
+    const away = await fx.api.request('PUT', '/me/out-of-office', { token: token.manager!, body: { from: new Date(now - 3_600_000).toISOString(), until: new Date(now + 86_400_000).toISOString(), delegateId: id.procurement_manager } });
     expect(away.status).toBe(200);
     // The delegate's ability is computed per request, so sign in again is not needed.
-    const created = await h.createRequisition(token.engineer!, '5000.00');
-    const { workflowId } = await h.submit(token.engineer!, created.id);
-    const task = await h.taskFor(token.procurement_manager!, created.id);
+    const created = await fx.h.createRequisition(token.engineer!, '5000.00');
+    const { workflowId } = await fx.h.submit(token.engineer!, created.id);
+    const task = await fx.h.taskFor(token.procurement_manager!, created.id);
     expect(task.assigneeId).toBe(id.manager);
     expect(task.access).toBe('delegate');
-    const mails = await h.eventually(() => database.db.select().from(mailOutbox).where(like(mailOutbox.idempotencyKey, `${workflowId}:r0-s0:assigned:%`)), (rows) => rows.length === 2, 'mail to assignee and delegate');
+    const mails = await fx.h.eventually(() => fx.database.db.select().from(mailOutbox).where(like(mailOutbox.idempotencyKey, `${workflowId}:r0-s0:assigned:%`)), (rows) => rows.length === 2, 'mail to assignee and delegate');
     expect(mails.map((m) => m.toUserId).sort()).toEqual([id.manager, id.procurement_manager].sort());
-    const done = await h.decide(token.procurement_manager!, task.id, 'approve');
+    const done = await fx.h.decide(token.procurement_manager!, task.id, 'approve');
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body.task).toMatchObject({ completedById: id.procurement_manager, onBehalfOfId: id.manager });
-    const [audit] = await database.db.select().from(auditLog).where(and(eq(auditLog.subjectId, task.id), eq(auditLog.action, 'task.completed')));
+    const [audit] = await fx.database.db.select().from(auditLog).where(and(eq(auditLog.subjectId, task.id), eq(auditLog.action, 'task.completed')));
     expect(audit).toMatchObject({ actorId: id.procurement_manager, onBehalfOfId: id.manager });
     // The only procurement manager already approved (as delegate): the step goes up her line, to the finance director.
-    const rerouted = await h.taskFor(token.finance_director!, created.id);
-    const view = await h.requisition(token.engineer!, created.id);
+    const rerouted = await fx.h.taskFor(token.finance_director!, created.id);
+    const view = await fx.h.requisition(token.engineer!, created.id);
     expect(view.steps[1]).toMatchObject({ role: 'procurement_manager', status: 'active', assigneeId: id.finance_director });
     expect(view.steps[1]!.note).toMatch(/Segregation of duties: Priya Patel already approved a step of this chain.*Fiona Finch/);
-    expect((await h.decide(token.procurement_manager!, rerouted.id, 'approve')).status).toBe(404);
-    expect((await h.decide(token.finance_director!, rerouted.id, 'approve')).status).toBe(200);
-    await h.waitForStatus(token.engineer!, created.id, 'approved');
-    expect((await api.request('DELETE', '/me/out-of-office', { token: token.manager! })).status).toBe(200);
+    expect((await fx.h.decide(token.procurement_manager!, rerouted.id, 'approve')).status).toBe(404);
+    expect((await fx.h.decide(token.finance_director!, rerouted.id, 'approve')).status).toBe(200);
+    await fx.h.waitForStatus(token.engineer!, created.id, 'approved');
+    expect((await fx.api.request('DELETE', '/me/out-of-office', { token: token.manager! })).status).toBe(200);
   });
 
   it('a step offered to a role pool is claimed first, by one person only', async () => {
-    const second = await api.request('POST', '/users', { token: token.admin!, body: { email: 'paul.pm@example.com', name: 'Paul Procurement', password: 'a-long-password-1', roles: ['procurement_manager'] } });
+    const second = await fx.api.request('POST', '/users', { token: token.admin!, body: { email: 'paul.pm@example.com', name: 'Paul Procurement', password: 'a-long-password-1', roles: ['procurement_manager'] } });
     expect(second.status).toBe(201);
-    const paul = await api.login('paul.pm@example.com', 'a-long-password-1');
-    const created = await h.createRequisition(token.requester!, '3000.00');
-    await h.submit(token.requester!, created.id);
-    await h.decide(token.manager!, (await h.taskFor(token.manager!, created.id)).id, 'approve');
-    const pooled = await h.taskFor(paul, created.id);
+    const paul = await fx.api.login('paul.pm@example.com', 'a-long-password-1');
+    const created = await fx.h.createRequisition(token.requester!, '3000.00');
+    await fx.h.submit(token.requester!, created.id);
+    await fx.h.decide(token.manager!, (await fx.h.taskFor(token.manager!, created.id)).id, 'approve');
+    const pooled = await fx.h.taskFor(paul, created.id);
     expect(pooled).toMatchObject({ assigneeId: null, access: 'candidate' });
-    expect((await h.taskFor(token.procurement_manager!, created.id)).id).toBe(pooled.id);
-    expect((await h.decide(paul, pooled.id, 'approve')).status).toBe(403);
-    const claimed = await api.request('POST', `/tasks/${pooled.id}/claim`, { token: paul });
+    expect((await fx.h.taskFor(token.procurement_manager!, created.id)).id).toBe(pooled.id);
+    expect((await fx.h.decide(paul, pooled.id, 'approve')).status).toBe(403);
+    const claimed = await fx.api.request('POST', `/tasks/${pooled.id}/claim`, { token: paul });
     expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
     expect(claimed.body.task).toMatchObject({ assigneeId: second.body.id, access: 'assignee' });
-    expect((await api.request('POST', `/tasks/${pooled.id}/claim`, { token: token.procurement_manager! })).status).toBe(409);
-    expect((await h.decide(paul, pooled.id, 'approve')).status).toBe(200);
-    await h.waitForStatus(token.requester!, created.id, 'approved');
+    expect((await fx.api.request('POST', `/tasks/${pooled.id}/claim`, { token: token.procurement_manager! })).status).toBe(409);
+    expect((await fx.h.decide(paul, pooled.id, 'approve')).status).toBe(200);
+    await fx.h.waitForStatus(token.requester!, created.id, 'approved');
     // Leave one procurement manager for the other tests.
-    await api.request('PATCH', `/users/${second.body.id}`, { token: token.admin!, body: { active: false } });
+    await fx.api.request('PATCH', `/users/${second.body.id}`, { token: token.admin!, body: { active: false } });
   });
 
   it('bulk approve: one answer listing each result', async () => {
     const ids: string[] = [];
     for (const total of ['110.00', '120.00', '130.00']) {
-      const created = await h.createRequisition(token.requester!, total);
-      await h.submit(token.requester!, created.id);
-      ids.push((await h.taskFor(token.manager!, created.id)).id);
+      const created = await fx.h.createRequisition(token.requester!, total);
+      await fx.h.submit(token.requester!, created.id);
+      ids.push((await fx.h.taskFor(token.manager!, created.id)).id);
     }
-    const foreign = await h.createRequisition(token.requester!, '140.00');
-    await h.submit(token.requester!, foreign.id);
-    const foreignTask = await h.taskFor(token.manager!, foreign.id);
-    await h.decide(token.manager!, foreignTask.id, 'reject', 'Not needed');
-    const bulk = await api.request('POST', '/tasks/bulk-complete', { token: token.manager!, body: { taskIds: [...ids, foreignTask.id], action: 'approve' } });
+    const foreign = await fx.h.createRequisition(token.requester!, '140.00');
+    await fx.h.submit(token.requester!, foreign.id);
+    const foreignTask = await fx.h.taskFor(token.manager!, foreign.id);
+    await fx.h.decide(token.manager!, foreignTask.id, 'reject', 'Not needed');
+    const bulk = await fx.api.request('POST', '/tasks/bulk-complete', { token: token.manager!, body: { taskIds: [...ids, foreignTask.id], action: 'approve' } });
     expect(bulk.status).toBe(200);
     expect(bulk.body).toMatchObject({ succeeded: 3, failed: 1 });
     expect(bulk.body.results.map((r: { status: number }) => r.status)).toEqual([200, 200, 200, 409]);
   });
 
   it('streams inbox changes as server-sent events', async () => {
-    const response = await api.app.request('/api/v1/tasks/events', { headers: { authorization: `Bearer ${token.manager}` } });
+    const response = await fx.api.app.request('/api/v1/tasks/events', { headers: { authorization: `Bearer ${token.manager}` } });
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -112,8 +88,8 @@ describe('requisition rules', () => {
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const created = await h.createRequisition(token.requester!, '150.00');
-    await h.submit(token.requester!, created.id);
+    const created = await fx.h.createRequisition(token.requester!, '150.00');
+    await fx.h.submit(token.requester!, created.id);
     await Promise.race([read, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     await reader.cancel();
     expect(received).toContain('event: ready');
@@ -133,76 +109,76 @@ describe('requisition rules', () => {
     ['bad needed-by date', { neededBy: '2026-13-45' }, 'neededBy'],
   ])('refuses %s with a 400 naming the field, creating nothing', async (_name, change, path) => {
     const body = { title: 'Bad', purpose: 'daily_operations', lines: [{ description: 'x', quantity: '1', unit: 'each', unitPrice: '1' }], ...change };
-    const before = (await api.request('GET', '/requisitions?mine=true&limit=200', { token: token.engineer! })).body.items.length;
-    const response = await api.request('POST', '/requisitions', { token: token.engineer!, body });
+    const before = (await fx.api.request('GET', '/requisitions?mine=true&limit=200', { token: token.engineer! })).body.items.length;
+    const response = await fx.api.request('POST', '/requisitions', { token: token.engineer!, body });
     expect(response.status).toBe(400);
     expect(response.body.errors.map((e: { path: string }) => e.path)).toContain(path);
-    expect((await api.request('GET', '/requisitions?mine=true&limit=200', { token: token.engineer! })).body.items.length).toBe(before);
+    expect((await fx.api.request('GET', '/requisitions?mine=true&limit=200', { token: token.engineer! })).body.items.length).toBe(before);
   });
 
   it('refuses a total above the policy maximum at submission, and edits once submitted', async () => {
-    const huge = await h.createRequisition(token.engineer!, '2000000.00');
-    const refused = await api.request('POST', `/requisitions/${huge.id}/submit`, { token: token.engineer! });
+    const huge = await fx.h.createRequisition(token.engineer!, '2000000.00');
+    const refused = await fx.api.request('POST', `/requisitions/${huge.id}/submit`, { token: token.engineer! });
     expect(refused.status).toBe(400);
     expect(refused.body.detail).toMatch(/above the policy maximum/);
-    expect((await h.requisition(token.engineer!, huge.id)).status).toBe('draft');
-    const normal = await h.createRequisition(token.engineer!, '50.00');
-    await h.submit(token.engineer!, normal.id);
-    const edit = await api.request('PUT', `/requisitions/${normal.id}`, { token: token.engineer!, body: { title: 'Changed', purpose: 'daily_operations', lines: [h.line('60.00')] } });
+    expect((await fx.h.requisition(token.engineer!, huge.id)).status).toBe('draft');
+    const normal = await fx.h.createRequisition(token.engineer!, '50.00');
+    await fx.h.submit(token.engineer!, normal.id);
+    const edit = await fx.api.request('PUT', `/requisitions/${normal.id}`, { token: token.engineer!, body: { title: 'Changed', purpose: 'daily_operations', lines: [fx.h.line('60.00')] } });
     expect(edit.status).toBe(409);
     // Only admins change the policy.
-    expect((await api.request('PUT', '/policies/approval', { token: token.manager!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'P2D' } })).status).toBe(403);
-    const badPolicy = await api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '500.00', stepSla: 'two days' } });
+    expect((await fx.api.request('PUT', '/policies/approval', { token: token.manager!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'P2D' } })).status).toBe(403);
+    const badPolicy = await fx.api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '500.00', stepSla: 'two days' } });
     expect(badPolicy.status).toBe(400);
   });
 
   it('SLA: a reminder at half the SLA, then escalation to the manager’s manager; the original assignee keeps read access; a running chain keeps its policy', async () => {
-    const policy = await api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'PT3S' } });
+    const policy = await fx.api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'PT3S' } });
     expect(policy.status).toBe(200);
-    const created = await h.createRequisition(token.requester!, '400.00');
-    const { workflowId } = await h.submit(token.requester!, created.id);
+    const created = await fx.h.createRequisition(token.requester!, '400.00');
+    const { workflowId } = await fx.h.submit(token.requester!, created.id);
     // Later policy changes do not touch the running chain.
-    await api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'P2D' } });
-    const task = await h.taskFor(token.manager!, created.id);
-    const reminder = await h.eventually(() => database.db.select().from(mailOutbox).where(and(eq(mailOutbox.template, 'reminder'), eq(mailOutbox.processId, workflowId))), (rows) => rows.length > 0, 'a reminder mail', 10_000);
+    await fx.api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'P2D' } });
+    const task = await fx.h.taskFor(token.manager!, created.id);
+    const reminder = await fx.h.eventually(() => fx.database.db.select().from(mailOutbox).where(and(eq(mailOutbox.template, 'reminder'), eq(mailOutbox.processId, workflowId))), (rows) => rows.length > 0, 'a reminder mail', 10_000);
     expect(reminder[0]!.toUserId).toBe(id.manager);
-    const escalated = await h.eventually(() => database.db.select().from(tasks).where(eq(tasks.id, task.id)), (rows) => rows[0]!.escalationLevel === 1, 'the escalation', 10_000);
+    const escalated = await fx.h.eventually(() => fx.database.db.select().from(tasks).where(eq(tasks.id, task.id)), (rows) => rows[0]!.escalationLevel === 1, 'the escalation', 10_000);
     expect(escalated[0]).toMatchObject({ assigneeId: id.finance_director, watcherIds: [id.manager] });
-    const [reminderAudit] = await database.db.select().from(auditLog).where(and(eq(auditLog.subjectId, task.id), eq(auditLog.action, 'task.reminder_sent')));
-    const [escalationAudit] = await database.db.select().from(auditLog).where(and(eq(auditLog.subjectId, task.id), eq(auditLog.action, 'task.escalated')));
+    const [reminderAudit] = await fx.database.db.select().from(auditLog).where(and(eq(auditLog.subjectId, task.id), eq(auditLog.action, 'task.reminder_sent')));
+    const [escalationAudit] = await fx.database.db.select().from(auditLog).where(and(eq(auditLog.subjectId, task.id), eq(auditLog.action, 'task.escalated')));
     expect(reminderAudit!.id).toBeLessThan(escalationAudit!.id);
-    const seen = await api.request('GET', `/tasks/${task.id}`, { token: token.manager! });
+    const seen = await fx.api.request('GET', `/tasks/${task.id}`, { token: token.manager! });
     expect(seen.status).toBe(200);
     expect(seen.body.access).toBe('watcher');
-    expect((await h.decide(token.manager!, task.id, 'approve')).status).toBe(403);
-    expect((await h.decide(token.finance_director!, task.id, 'approve')).status).toBe(200);
-    await h.waitForStatus(token.requester!, created.id, 'approved');
-    const escalationMails = await database.db.select().from(mailOutbox).where(and(eq(mailOutbox.template, 'escalation'), eq(mailOutbox.processId, workflowId)));
+    expect((await fx.h.decide(token.manager!, task.id, 'approve')).status).toBe(403);
+    expect((await fx.h.decide(token.finance_director!, task.id, 'approve')).status).toBe(200);
+    await fx.h.waitForStatus(token.requester!, created.id, 'approved');
+    const escalationMails = await fx.database.db.select().from(mailOutbox).where(and(eq(mailOutbox.template, 'escalation'), eq(mailOutbox.processId, workflowId)));
     expect(escalationMails.map((m) => m.toUserId).sort()).toEqual([id.finance_director, id.manager].sort());
   });
 
   it('escalates at most three levels up the line, then tells the admins', async () => {
     const make = async (name: string, roles: string[], managerId: string | null) =>
-      (await api.request('POST', '/users', { token: token.admin!, body: { email: `${name}@example.com`, name, password: 'a-long-password-1', roles, ...(managerId ? { managerId } : {}) } })).body.id as string;
+      (await fx.api.request('POST', '/users', { token: token.admin!, body: { email: `${name}@example.com`, name, password: 'a-long-password-1', roles, ...(managerId ? { managerId } : {}) } })).body.id as string;
     const top = await make('level4', ['manager'], null);
     const third = await make('level3', ['manager'], top);
     const second = await make('level2', ['manager'], third);
     const first = await make('level1', ['manager'], second);
     await make('asker', ['requester'], first);
-    const asker = await api.login('asker@example.com', 'a-long-password-1');
-    await api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'PT1S' } });
-    const created = await h.createRequisition(asker, '90.00');
-    const { workflowId } = await h.submit(asker, created.id);
-    await api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'P2D' } });
-    const alert = await h.eventually(() => database.db.select().from(mailOutbox).where(and(eq(mailOutbox.template, 'admin-alert'), eq(mailOutbox.processId, workflowId))), (rows) => rows.length > 0, 'the admin alert', 15_000);
+    const asker = await fx.api.login('asker@example.com', 'a-long-password-1');
+    await fx.api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'PT1S' } });
+    const created = await fx.h.createRequisition(asker, '90.00');
+    const { workflowId } = await fx.h.submit(asker, created.id);
+    await fx.api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla: 'P2D' } });
+    const alert = await fx.h.eventually(() => fx.database.db.select().from(mailOutbox).where(and(eq(mailOutbox.template, 'admin-alert'), eq(mailOutbox.processId, workflowId))), (rows) => rows.length > 0, 'the admin alert', 15_000);
     expect(alert[0]!.toUserId).toBe(id.admin);
-    const [task] = await database.db.select().from(tasks).where(and(eq(tasks.subjectId, created.id), eq(tasks.kind, 'requisition_approval')));
+    const [task] = await fx.database.db.select().from(tasks).where(and(eq(tasks.subjectId, created.id), eq(tasks.kind, 'requisition_approval')));
     expect(task).toMatchObject({ escalationLevel: 3, assigneeId: top, status: 'open' });
     expect([...task!.watcherIds].sort()).toEqual([first, second, third].sort());
-    const escalations = await database.db.select().from(auditLog).where(and(eq(auditLog.subjectId, task!.id), eq(auditLog.action, 'task.escalated')));
+    const escalations = await fx.database.db.select().from(auditLog).where(and(eq(auditLog.subjectId, task!.id), eq(auditLog.action, 'task.escalated')));
     expect(escalations).toHaveLength(3);
     // The top of the line can still decide.
-    const topToken = await api.login('level4@example.com', 'a-long-password-1');
-    expect((await h.decide(topToken, task!.id, 'approve')).status).toBe(200);
+    const topToken = await fx.api.login('level4@example.com', 'a-long-password-1');
+    expect((await fx.h.decide(topToken, task!.id, 'approve')).status).toBe(200);
   });
 });
