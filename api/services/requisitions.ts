@@ -157,7 +157,7 @@ export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 't
     },
 
     async list(actor: RequestActor, params: { status?: RequisitionStatus | undefined; mine?: boolean | undefined; search?: string | undefined; limit: number; before?: { createdAt: string; id: string } | undefined }) {
-      const access = accessWhere(actor.ability, 'read', 'Requisition', { requesterId: requisitions.requesterId });
+      const access = accessWhere(actor.ability, 'read', 'Requisition', { requesterId: requisitions.requesterId, status: requisitions.status });
       const rows = await listRequisitions(db, { access, status: params.status, requesterId: params.mine ? actor.user.id : undefined, search: params.search, limit: params.limit, before: params.before });
       return rows.map(toRequisitionSummary);
     },

@@ -105,7 +105,8 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
     can(['read', 'update', 'submit', 'withdraw'], 'Requisition', { requesterId: user.id });
   }
   if (has('manager') && user.reportIds?.length) {
-    can('read', 'Requisition', { requesterId: { $in: [...user.reportIds] } });
+    // A report's drafts stay private until they are submitted.
+    can('read', 'Requisition', { requesterId: { $in: [...user.reportIds] }, status: { $ne: 'draft' } });
     can('read', 'User', { id: { $in: [...user.reportIds] } });
   }
   if (has(...procurementReaders)) {

@@ -1,69 +1,7 @@
 import { z } from 'zod';
+import { MONEY_SCALE, decimalPattern, tryParseDecimal } from './decimal.ts';
 
-/**
- * Money and quantities are exact: decimal strings at the edges, bigint of
- * scaled units inside. No floating point anywhere.
- */
-export const MONEY_SCALE = 2;
-export const PRICE_SCALE = 4;
-
-const decimalPattern = /^-?\d{1,15}(\.\d+)?$/;
-
-/** Parses a decimal string into a bigint of `scale` fractional digits; refuses more digits than `scale`. */
-export function parseDecimal(value: string, scale: number): bigint {
-  if (!decimalPattern.test(value)) throw new RangeError(`not a decimal number: ${value}`);
-  const negative = value.startsWith('-');
-  const [whole, fraction = ''] = (negative ? value.slice(1) : value).split('.');
-  if (fraction.length > scale) throw new RangeError(`more than ${scale} decimals: ${value}`);
-  const units = BigInt(whole + fraction.padEnd(scale, '0'));
-  return negative ? -units : units;
-}
-
-/** Formats a bigint of `scale` fractional digits as a decimal string with exactly `scale` decimals. */
-export function formatDecimal(units: bigint, scale: number): string {
-  const negative = units < 0n;
-  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
-  const whole = digits.slice(0, digits.length - scale);
-  const fraction = digits.slice(digits.length - scale);
-  return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
-}
-
-/** Rescales a bigint between scales, rounding half away from zero when reducing. */
-export function rescale(units: bigint, from: number, to: number): bigint {
-  if (to >= from) return units * 10n ** BigInt(to - from);
-  const divisor = 10n ** BigInt(from - to);
-  const half = divisor / 2n;
-  const rounded = units < 0n ? -((-units + half) / divisor) : (units + half) / divisor;
-  return rounded;
-}
-
-/** quantity x unit price, rounded to money (2 decimals). */
-export function lineAmount(quantity: string, unitPrice: string): string {
-  const product = parseDecimal(quantity, PRICE_SCALE) * parseDecimal(unitPrice, PRICE_SCALE);
-  return formatDecimal(rescale(product, PRICE_SCALE * 2, MONEY_SCALE), MONEY_SCALE);
-}
-
-export function sumMoney(amounts: readonly string[]): string {
-  return formatDecimal(
-    amounts.reduce((total, amount) => total + parseDecimal(amount, MONEY_SCALE), 0n),
-    MONEY_SCALE,
-  );
-}
-
-export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
-  const x = parseDecimal(a, PRICE_SCALE * 2);
-  const y = parseDecimal(b, PRICE_SCALE * 2);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/** Parses when the value is a decimal within `scale`; undefined otherwise (never throws). */
-export function tryParseDecimal(value: string, scale: number): bigint | undefined {
-  try {
-    return parseDecimal(value, scale);
-  } catch {
-    return undefined;
-  }
-}
+export * from './decimal.ts';
 
 /** A decimal string with at most `scale` decimals, optionally strictly positive or not negative. */
 export function decimalString(scale: number, options: { positive?: boolean; nonNegative?: boolean } = {}) {

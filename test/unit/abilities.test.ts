@@ -42,7 +42,7 @@ describe('permissions: role x action x subject', () => {
 
   it('requisitions: own for requesters, reports for managers, all for procurement readers, nothing for admins', () => {
     const own = subject('Requisition', { requesterId: me });
-    const reports = subject('Requisition', { requesterId: report });
+    const reports = subject('Requisition', { requesterId: report, status: 'submitted' });
     const stranger = subject('Requisition', { requesterId: other });
     const readsAll: Role[] = ['buyer', 'procurement_manager', 'finance_director', 'accountant', 'auditor'];
     for (const role of roles) {
@@ -52,6 +52,7 @@ describe('permissions: role x action x subject', () => {
       expect({ role, stranger: ability.can('read', stranger) }).toEqual({ role, stranger: readsAll.includes(role) });
       expect({ role, edit: ability.can('update', stranger) }).toEqual({ role, edit: false });
     }
+    expect(abilityOf('manager').can('read', subject('Requisition', { requesterId: report, status: 'draft' }))).toBe(false);
     expect(abilityOf('requester').can('update', own)).toBe(true);
     expect(abilityOf('requester').can('submit', own)).toBe(true);
     expect(abilityOf('requester').can('withdraw', stranger)).toBe(false);
@@ -91,7 +92,7 @@ describe('permissions: role x action x subject', () => {
     const packed = JSON.parse(JSON.stringify(packAbilityRules(defineRulesFor(user)))) as Parameters<typeof abilityFromPackedRules>[0];
     const web = abilityFromPackedRules(packed);
     const server = defineAbilityFor(user);
-    for (const check of [subject('Requisition', { requesterId: report }), subject('Requisition', { requesterId: other })]) {
+    for (const check of [subject('Requisition', { requesterId: report, status: 'submitted' }), subject('Requisition', { requesterId: report, status: 'draft' }), subject('Requisition', { requesterId: other, status: 'approved' })]) {
       expect(web.can('read', check)).toBe(server.can('read', check));
     }
     expect(web.can('create', 'Supplier')).toBe(true);
