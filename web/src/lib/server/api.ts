@@ -15,7 +15,7 @@ export class ApiError extends Error {
   }
 }
 
-type ApiEvent = Pick<RequestEvent, 'request' | 'locals' | 'getClientAddress' | 'platform'>;
+export type ApiEvent = Pick<RequestEvent, 'request' | 'locals' | 'getClientAddress' | 'platform'>;
 
 interface ApiInit<T> {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';

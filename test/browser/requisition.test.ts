@@ -1,0 +1,282 @@
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startAppStack } from '../support/app-stack.ts';
+
+/**
+ * Requisitions end to end in Chromium: the requester's form, the manager's
+ * live inbox (server-sent events), the requisition page with its approval
+ * chain, and the e-mailed action link, on the real API, database, worker and
+ * Temporal server.
+ */
+const PASSWORD = 'demo-password-1';
+const screenshots = new URL('../../test-results/', import.meta.url);
+
+let stack: Awaited<ReturnType<typeof startAppStack>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startAppStack();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  await mkdir(screenshots, { recursive: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** A fresh browser context per person, so no session cookie leaks between them. */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  return context.newPage();
+}
+
+async function signIn(page: Page, who: string): Promise<void> {
+  await page.goto(`${stack.url}/login`);
+  await page.getByLabel('Email').fill(`${who}@demo.local`);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/inbox');
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: new URL(`requisition-${name}.png`, screenshots).pathname, fullPage: true });
+}
+
+interface ApiAnswer {
+  status: number;
+  // Read loosely, as in the API tests; the assertions check the shape.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** The API as a script would call it: JSON, Bearer token. */
+async function api(method: string, path: string, token?: string, body?: unknown): Promise<ApiAnswer> {
+  const response = await fetch(`${stack.url}/api/v1${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
+
+async function login(who: string): Promise<string> {
+  const { status, body } = await api('POST', '/auth/login', undefined, { email: `${who}@demo.local`, password: PASSWORD });
+  expect(status).toBe(200);
+  return body.token as string;
+}
+
+/** Creates and submits a requisition through the API; answers its number. */
+async function submitRequisition(token: string, title: string, unitPrice: string): Promise<{ id: string; number: string }> {
+  const created = await api('POST', '/requisitions', token, {
+    title,
+    purpose: 'daily_operations',
+    lines: [{ description: `${title}, one lot`, quantity: '1', unit: 'lot', unitPrice }],
+  });
+  expect(created.status).toBe(201);
+  const submitted = await api('POST', `/requisitions/${created.body.id}/submit`, token);
+  expect(submitted.status).toBe(202);
+  return { id: created.body.id, number: submitted.body.number };
+}
+
+/** Polls until `check` answers something; the process runs on its own time. */
+async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function openTaskOf(token: string, businessKey: string) {
+  const { body } = await api('GET', '/tasks?status=open&limit=200', token);
+  return (body.items as { id: string; businessKey: string }[]).find((task) => task.businessKey === businessKey);
+}
+
+/** The requisition page, reloaded until the process has reached `status`. */
+async function waitForStatus(page: Page, status: string): Promise<void> {
+  await eventually(async () => {
+    await page.reload();
+    return (await page.locator(`[data-testid="requisition-status"] [data-status="${status}"]`).count()) > 0 ? true : undefined;
+  }, `requisition status ${status}`);
+}
+
+describe('requisitions in the browser', { timeout: 90_000 }, () => {
+  test('a requester submits through the form; the manager sees it arrive live, approves, and the requester sees it approved', async () => {
+    // The manager's inbox is open before anything is submitted.
+    const manager = await newPage();
+    await signIn(manager, 'manager');
+    await manager.getByText('Live', { exact: true }).waitFor();
+    await manager.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
+
+    const requester = await newPage();
+    await signIn(requester, 'requester');
+    await requester.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Requisitions' }).click();
+    await requester.getByRole('link', { name: 'New requisition' }).click();
+    await requester.waitForURL((url) => url.pathname === '/requisitions/new');
+
+    await requester.getByLabel('Title').fill('Calibration weights for the test lab');
+    await requester.getByLabel(/Needed by/).fill('2026-12-15');
+    await requester.getByLabel('Line 1 description').fill('Calibration weight set, class F1');
+    await requester.getByLabel('Line 1 quantity').fill('2');
+    await requester.getByLabel('Line 1 unit', { exact: true }).fill('set');
+    await requester.getByLabel('Line 1 unit price').fill('120.50');
+    await requester.getByLabel('Line 1 supplier').selectOption({ label: 'Precision Fasteners GmbH' });
+    await requester.getByLabel('Line 1 GL code').fill('6420');
+    await requester.getByRole('button', { name: 'Add line' }).click();
+    await requester.getByLabel('Line 2 description').fill('Carrying case');
+    await requester.getByLabel('Line 2 quantity').fill('3');
+    await requester.getByLabel('Line 2 unit price').fill('45.125');
+    // 2 x 120.50 + 3 x 45.125 (135.375, rounded half up to 135.38) = 376.38, computed exactly in the browser.
+    await expect.poll(() => requester.getByTestId('running-total').textContent()).toBe('376.38');
+    expect(await requester.getByTestId('line-amount-2').textContent()).toBe('135.38');
+    await shoot(requester, 'new-form');
+
+    await requester.getByRole('button', { name: 'Submit for approval' }).click();
+    await requester.waitForURL((url) => /^\/requisitions\/[0-9a-f-]{36}$/.test(url.pathname));
+    await requester.getByText('Submitted for approval').waitFor();
+    const requisitionUrl = `${stack.url}${new URL(requester.url()).pathname}`;
+    const number = (await requester.getByTestId('requisition-number').textContent())?.trim() ?? '';
+    expect(number).toMatch(/^REQ-\d{4}-\d+$/);
+    expect(await requester.getByTestId('requisition-total').textContent()).toBe('376.38');
+
+    // The task appears in the manager's open inbox through the event stream, without a reload.
+    const row = manager.locator('tr', { hasText: number });
+    await row.waitFor({ timeout: 20_000 });
+    expect(await manager.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await expect.poll(() => row.textContent()).toContain('Rita Reyes');
+    expect(await row.textContent()).toContain('376.38');
+    await shoot(manager, 'inbox');
+
+    await manager.getByRole('button', { name: `Approve ${number}` }).click();
+    await manager.getByText(`Approved ${number}.`).waitFor();
+    await expect.poll(() => row.count()).toBe(0);
+
+    await requester.goto(requisitionUrl);
+    await waitForStatus(requester, 'approved');
+    const chain = requester.getByTestId('approval-chain');
+    expect(await chain.textContent()).toContain('Marco Meyer');
+    expect(await chain.locator('[data-step-status="approved"]').count()).toBe(1);
+    await shoot(requester, 'page-approved');
+    await manager.context().close();
+    await requester.context().close();
+  });
+
+  test('rejecting asks for a reason in a dialog, and the requester reads it in the approval chain', async () => {
+    const requesterToken = await login('requester');
+    const { id, number } = await submitRequisition(requesterToken, 'Second monitor for CAD work', '289.00');
+
+    const manager = await newPage();
+    await signIn(manager, 'manager');
+    const row = manager.locator('tr', { hasText: number });
+    await row.waitFor({ timeout: 20_000 });
+    await row.getByRole('button', { name: 'Reject' }).click();
+    const dialog = manager.getByRole('dialog');
+    await dialog.getByLabel('Reason for rejecting').fill('We have spare monitors in IT stores; ask there first.');
+    await shoot(manager, 'reject-dialog');
+    await dialog.getByRole('button', { name: 'Reject' }).click();
+    await manager.getByText(`Rejected ${number}.`, { exact: false }).waitFor();
+
+    const requester = await newPage();
+    await signIn(requester, 'requester');
+    await requester.goto(`${stack.url}/requisitions/${id}`);
+    await waitForStatus(requester, 'rejected');
+    const chain = requester.getByTestId('approval-chain');
+    expect(await chain.textContent()).toContain('We have spare monitors in IT stores');
+    await manager.context().close();
+    await requester.context().close();
+  });
+
+  test('an e-mailed action link: opening it changes nothing, confirming approves once, a second use is refused', async () => {
+    const requesterToken = await login('requester');
+    const managerToken = await login('manager');
+    const { id, number } = await submitRequisition(requesterToken, 'Replacement drill bits', '64.90');
+
+    // The task-assigned mail to the manager, from the dev outbox, and the action link in it.
+    const mail = await eventually(async () => {
+      const { body } = await api('GET', '/outbox?limit=50', managerToken);
+      return (body.items as { id: string; template: string; toAddress: string; subject: string }[]).find(
+        (item) => item.template === 'task-assigned' && item.toAddress === 'manager@demo.local' && item.subject.includes(number),
+      );
+    }, 'the task-assigned mail');
+    const { body: full } = await api('GET', `/outbox/${mail.id}`, managerToken);
+    const link = /https?:\/\/[^\s"'<>]+\/action\/[\w.-]+/.exec(full.text as string)?.[0];
+    expect(link).toBeTruthy();
+    const actionUrl = `${stack.url}${new URL(link!).pathname}`;
+    const task = await eventually(() => openTaskOf(managerToken, number), 'the manager task');
+
+    // Opened by someone not signed in (or a mail scanner): a confirmation page, and the task is still open.
+    const visitor = await newPage();
+    await visitor.goto(actionUrl);
+    const confirm = visitor.getByRole('button', { name: `Approve ${number} as Marco Meyer` });
+    await confirm.waitFor();
+    expect(await visitor.getByText('Replacement drill bits').count()).toBeGreaterThan(0);
+    expect((await api('GET', `/tasks/${task.id}`, managerToken)).body.status).toBe('open');
+    await shoot(visitor, 'action-confirm');
+
+    await confirm.click();
+    await visitor.getByTestId('action-done').waitFor();
+    expect(await visitor.getByRole('heading', { level: 1 }).textContent()).toBe('Approved');
+    await shoot(visitor, 'action-done');
+    await eventually(async () => ((await api('GET', `/tasks/${task.id}`, managerToken)).body.status === 'completed' ? true : undefined), 'the task completed');
+    expect((await api('GET', `/requisitions/${id}`, requesterToken)).body.status).toBe('approved');
+
+    // The same link again: a clear page, and nothing changes. No page of this flow set a cookie.
+    await visitor.goto(actionUrl);
+    await visitor.getByRole('heading', { name: 'This link was already used' }).waitFor();
+    expect(await visitor.getByTestId('action-refused').getAttribute('data-reason')).toBe('used');
+    expect(await visitor.context().cookies()).toEqual([]);
+    await shoot(visitor, 'action-used');
+
+    // The outbox in the app, with the mail rendered in a sandboxed frame.
+    const manager = await newPage();
+    await signIn(manager, 'manager');
+    await manager.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Outbox' }).click();
+    await manager.getByTestId('outbox-list').waitFor();
+    await shoot(manager, 'outbox');
+    await manager.getByRole('link', { name: mail.subject }).click();
+    const frame = manager.locator('iframe[title="Mail body"]');
+    expect(await frame.getAttribute('sandbox')).toBe('allow-popups allow-popups-to-escape-sandbox');
+    await manager.frameLocator('iframe[title="Mail body"]').getByRole('link', { name: 'Approve' }).waitFor();
+    await shoot(manager, 'outbox-mail');
+    await visitor.context().close();
+    await manager.context().close();
+  });
+
+  test('out of office: the manager names a delegate, who then sees the manager’s tasks as delegate', async () => {
+    const manager = await newPage();
+    await signIn(manager, 'manager');
+    await manager.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Out of office' }).click();
+    await manager.getByRole('heading', { name: 'Plan an absence' }).waitFor();
+    const picker = manager.getByRole('combobox');
+    await picker.fill('Priya');
+    await manager.getByRole('option', { name: /Priya Patel/ }).click();
+    await manager.getByRole('button', { name: 'Save out-of-office' }).click();
+    await manager.getByTestId('ooo-current').waitFor();
+    expect(await manager.getByTestId('ooo-current').textContent()).toContain('Priya Patel');
+    await shoot(manager, 'out-of-office');
+
+    const requesterToken = await login('requester');
+    const { number } = await submitRequisition(requesterToken, 'Label printer ribbons', '38.00');
+    const delegate = await newPage();
+    await signIn(delegate, 'procurement_manager');
+    const row = delegate.locator('tr', { hasText: number });
+    await eventually(async () => {
+      if ((await row.count()) > 0) return true;
+      await delegate.reload();
+      return undefined;
+    }, 'the delegated task in the inbox');
+    expect(await row.textContent()).toContain('As delegate for Marco Meyer');
+
+    await manager.getByRole('button', { name: 'Cancel period' }).or(manager.getByRole('button', { name: "I'm back" })).click();
+    await manager.getByText('Out of office ended').waitFor();
+    await manager.context().close();
+    await delegate.context().close();
+  });
+});
