@@ -20,6 +20,8 @@ const list = createRoute({
       status: z.enum(taskStatuses).default('open'),
       kind: z.enum(taskKinds).optional(),
       overdue: z.enum(['true', 'false']).optional(),
+      /** Only the tasks of one record, e.g. a requisition id. */
+      subjectId: z.uuid().optional(),
     }),
   },
   responses: { 200: jsonResponse(pageOf(taskSchema), 'A page of tasks'), ...problemResponses() },
@@ -97,9 +99,9 @@ export function taskRoutes(services: Services) {
   const router = createRouter();
 
   router.openapi(list, async (c) => {
-    const { limit, cursor, status, kind, overdue } = c.req.valid('query');
+    const { limit, cursor, status, kind, overdue, subjectId } = c.req.valid('query');
     const after = decodeCursor(cursor, isCursor);
-    const rows = await services.tasks.list(requireActor(c), { status, kind, overdue: overdue === 'true', limit: limit + 1, after });
+    const rows = await services.tasks.list(requireActor(c), { status, kind, overdue: overdue === 'true', subjectId, limit: limit + 1, after });
     return c.json(pageFrom(rows, limit, (last) => ({ dueAt: last.dueAt, id: last.id })), 200);
   });
 

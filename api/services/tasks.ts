@@ -81,13 +81,13 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
      * or claim (by role); `completed` lists what they decided. Filters come
      * from the same CASL rules the API enforces.
      */
-    async list(actor: RequestActor, params: { status: TaskStatus; kind?: TaskKind | undefined; overdue?: boolean | undefined; limit: number; after?: { dueAt: string | null; id: string } | undefined }) {
+    async list(actor: RequestActor, params: { status: TaskStatus; kind?: TaskKind | undefined; overdue?: boolean | undefined; subjectId?: string | undefined; limit: number; after?: { dueAt: string | null; id: string } | undefined }) {
       const now = clock();
       const access =
         params.status === 'open'
           ? accessWhereAny(actor.ability, ['complete', 'claim'], 'Task', taskColumns)
           : accessWhere(actor.ability, 'read', 'Task', taskColumns);
-      const rows = await listTasks(db, { access, status: params.status, kind: params.kind, overdueAt: params.overdue ? now : undefined, limit: params.limit, after: params.after });
+      const rows = await listTasks(db, { access, status: params.status, kind: params.kind, overdueAt: params.overdue ? now : undefined, subjectId: params.subjectId, limit: params.limit, after: params.after });
       return rows.map((row) => toTask(row, actor, now));
     },
 

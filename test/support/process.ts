@@ -31,7 +31,7 @@ export function processHelpers(api: TestApi) {
   /** The open task of a requisition in someone's inbox, once the process has created it. */
   async function taskFor(token: string, requisitionId: string, kind = 'requisition_approval') {
     const inbox = await eventually(
-      () => api.request('GET', '/tasks?status=open&limit=200', { token }),
+      () => api.request('GET', `/tasks?status=open&subjectId=${requisitionId}`, { token }),
       (r) => (r.body.items as { subjectId: string; kind: string }[] | undefined)?.some((t) => t.subjectId === requisitionId && t.kind === kind) ?? false,
       `a ${kind} task for ${requisitionId}`,
     );
