@@ -1,6 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, jsonResponse, problemResponses } from '../openapi.ts';
+import { requisitionStatuses } from '@p2p/domain';
+import type { Context } from 'hono';
+import type { AppEnv } from '../context.ts';
+import { toCsv } from '../csv.ts';
 import { AppError } from '../errors.ts';
+import { createRouter, jsonResponse, problemResponses } from '../openapi.ts';
+import { decodeCursor, pageFrom } from '../pagination.ts';
 import type { Services } from '../services/index.ts';
 import { requireActor } from './require-actor.ts';
 
@@ -16,6 +21,45 @@ const timelineItem = z.object({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 
+const processSummary = z.object({
+  workflowId: z.string(),
+  kind: z.literal('requisition'),
+  number: z.string().nullable(),
+  title: z.string(),
+  status: z.string(),
+  requesterId: z.string(),
+  requesterName: z.string(),
+  total: z.string(),
+  submittedAt: z.string().nullable(),
+  updatedAt: z.string(),
+});
+
+const format = z.enum(['csv', 'json']).optional().describe('csv or json: an export (attachment) stamped with the time and the audit chain verification');
+const day = z.iso.date();
+const csvResponse = { 'text/csv': { schema: z.string() } };
+
+const search = createRoute({
+  method: 'get',
+  path: '/processes',
+  tags: ['processes'],
+  summary: 'Find processes by document number, text, person involved, supplier, status and submission dates',
+  request: {
+    query: z.object({
+      number: z.string().trim().max(50).optional(),
+      q: z.string().trim().max(100).optional(),
+      userId: z.uuid().optional(),
+      supplierId: z.uuid().optional(),
+      status: z.enum(requisitionStatuses).optional(),
+      from: day.optional(),
+      to: day.optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(500).optional(),
+      format,
+    }),
+  },
+  responses: { 200: { description: 'A page of processes, or an export', content: { ...jsonResponse(z.object({ items: z.array(processSummary), nextCursor: z.string().nullable() }), '').content, ...csvResponse } }, ...problemResponses() },
+});
+
 const history = createRoute({
   method: 'get',
   path: '/processes/{workflowId}/history',
@@ -28,21 +72,56 @@ const history = createRoute({
       actorId: z.uuid().optional(),
       limit: z.coerce.number().int().min(1).max(2000).default(500),
       cursor: z.string().regex(/^\d+$/).optional(),
+      format,
     }),
   },
-  responses: { 200: jsonResponse(z.object({ items: z.array(timelineItem), nextCursor: z.string().nullable() }), 'The timeline, oldest first'), ...problemResponses('not_found') },
+  responses: { 200: { description: 'The timeline, oldest first, or an export', content: { ...jsonResponse(z.object({ items: z.array(timelineItem), nextCursor: z.string().nullable() }), '').content, ...csvResponse } }, ...problemResponses('not_found') },
 });
+
+const isCursor = (value: unknown): value is { submittedAt: string; id: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { submittedAt?: unknown }).submittedAt === 'string' && typeof (value as { id?: unknown }).id === 'string';
+
+/** Exports are attachments; a whole timeline or search result, never a page of it. */
+function attachment(c: Context<AppEnv>, name: string, kind: 'csv' | 'json', body: string) {
+  return c.body(body, 200, {
+    'content-type': kind === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+    'content-disposition': `attachment; filename="${name}.${kind}"`,
+  });
+}
+
+const EXPORT_LIMIT = 10_000;
 
 export function processRoutes(services: Services) {
   const router = createRouter();
+
+  router.openapi(search, async (c) => {
+    const { limit, cursor, format: kind, ...filters } = c.req.valid('query');
+    const actor = requireActor(c);
+    if (kind) {
+      const rows = await services.processHistory.search(actor, { ...filters, limit: EXPORT_LIMIT });
+      const { exportedAt, verification } = await services.processHistory.exportStamp();
+      const name = `processes-${exportedAt.slice(0, 10)}`;
+      if (kind === 'json') return attachment(c, name, 'json', JSON.stringify({ exportedAt, verification, filters, items: rows }, null, 2)) as never;
+      return attachment(c, name, 'csv', toCsv(['exported_at', 'chain_verified', 'workflow_id', 'number', 'title', 'status', 'requester', 'total', 'submitted_at'], rows.map((r) => [exportedAt, verification.ok, r.workflowId, r.number, r.title, r.status, r.requesterName, r.total, r.submittedAt]))) as never;
+    }
+    const before = decodeCursor(cursor, isCursor);
+    const rows = await services.processHistory.search(actor, { ...filters, limit: limit + 1, before });
+    return c.json(pageFrom(rows, limit, (last) => ({ submittedAt: last.submittedAt, id: last.workflowId.replace(/^requisition-/, '') })), 200);
+  });
+
   router.openapi(history, async (c) => {
     const { workflowId } = c.req.valid('param');
-    const { source, actorId, limit, cursor } = c.req.valid('query');
+    const { source, actorId, limit, cursor, format: kind } = c.req.valid('query');
     const items = await services.processHistory.timeline(requireActor(c), workflowId, { source, actorId });
+    if (kind) {
+      const { exportedAt, verification } = await services.processHistory.exportStamp();
+      if (kind === 'json') return attachment(c, `${workflowId}-history`, 'json', JSON.stringify({ exportedAt, verification, workflowId, items }, null, 2)) as never;
+      return attachment(c, `${workflowId}-history`, 'csv', toCsv(['exported_at', 'chain_verified', 'at', 'source', 'type', 'actor', 'on_behalf_of', 'detail'], items.map((i) => [exportedAt, verification.ok, i.at, i.source, i.type, i.actor, i.onBehalfOf, i.detail]))) as never;
+    }
     const offset = cursor ? Number(cursor) : 0;
     if (offset > items.length) throw new AppError('validation', 'cursor: beyond the end of the timeline', { errors: [{ path: 'query.cursor', message: 'out of range' }] });
-    const page = items.slice(offset, offset + limit);
-    return c.json({ items: page, nextCursor: offset + limit < items.length ? String(offset + limit) : null }, 200);
+    return c.json({ items: items.slice(offset, offset + limit), nextCursor: offset + limit < items.length ? String(offset + limit) : null }, 200);
   });
+
   return router;
 }

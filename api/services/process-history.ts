@@ -2,12 +2,15 @@ import { subject } from '@casl/ability';
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { asc, eq, or, and } from 'drizzle-orm';
+import { verifyAuditChain } from '../../db/queries/audit.ts';
+import { searchProcesses, type SearchProcessesParams } from '../../db/queries/processes.ts';
 import { findRequisition } from '../../db/queries/requisitions.ts';
 import { findUsersByIds } from '../../db/queries/users.ts';
-import { auditLog, type AuditRow } from '../../db/schema/index.ts';
+import { auditLog, requisitions, type AuditRow } from '../../db/schema/index.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
+import { accessWhere } from './access.ts';
 
 export interface TimelineItem {
   at: string;
@@ -176,6 +179,30 @@ export function createProcessHistoryService(deps: Pick<ApiDeps, 'db' | 'temporal
   }
 
   return {
+    /** Processes the caller may read, by number, text, person involved, supplier, status and submission dates. */
+    async search(actor: RequestActor, filters: Omit<SearchProcessesParams, 'access'>) {
+      if (filters.from && filters.to && filters.from > filters.to) throw new AppError('validation', 'to: must not be before from', { errors: [{ path: 'query.to', message: 'must not be before from' }] });
+      const access = accessWhere(actor.ability, 'read', 'Requisition', { requesterId: requisitions.requesterId, status: requisitions.status });
+      const rows = await searchProcesses(db, { ...filters, access });
+      return rows.map(({ requisition, requesterName }) => ({
+        workflowId: requisition.workflowId!,
+        kind: 'requisition' as const,
+        number: requisition.number,
+        title: requisition.title,
+        status: requisition.status,
+        requesterId: requisition.requesterId,
+        requesterName,
+        total: requisition.total,
+        submittedAt: requisition.submittedAt?.toISOString() ?? null,
+        updatedAt: requisition.updatedAt.toISOString(),
+      }));
+    },
+
+    /** Every export says when it was made and whether the audit chain held at that moment. */
+    async exportStamp() {
+      return { exportedAt: new Date().toISOString(), verification: await verifyAuditChain(db) };
+    },
+
     async timeline(actor: RequestActor, workflowId: string, filters: { source?: 'audit' | 'engine' | undefined; actorId?: string | undefined }): Promise<TimelineItem[]> {
       const requisition = await subjectOf(actor, workflowId);
       const audits = await db

@@ -76,4 +76,41 @@ describe('process history', () => {
     expect((await fx.api.request('GET', '/processes/requisition-00000000-0000-4000-8000-000000000000/history', { token: token.auditor! })).status).toBe(404);
     expect((await fx.api.request('GET', '/processes/not a workflow/history', { token: token.auditor! })).status).toBe(400);
   });
+
+  it('finds processes by number, person, supplier, status and dates; exports parse and match', async () => {
+    const suppliers = (await fx.api.request('GET', '/suppliers', { token: token.admin! })).body.items as { id: string; name: string }[];
+    const withSupplier = await fx.h.createRequisition(token.engineer!, '310.00', { lines: [{ description: 'Bearing', quantity: '2', unit: 'each', unitPrice: '155.00', supplierId: suppliers[1]!.id }] });
+    const submitted = await fx.h.submit(token.engineer!, withSupplier.id);
+    await fx.h.decide(token.manager!, (await fx.h.taskFor(token.manager!, withSupplier.id)).id, 'approve');
+    await fx.h.waitForStatus(token.engineer!, withSupplier.id, 'approved');
+    const today = new Date().toISOString().slice(0, 10);
+    const search = async (query: string, who = 'auditor') => (await fx.api.request('GET', `/processes?${query}`, { token: token[who]! })).body.items as { workflowId: string; number: string; requesterName: string; status: string }[];
+    expect((await search(`number=${submitted.number}`)).map((p) => p.workflowId)).toEqual([submitted.workflowId]);
+    expect((await search(`supplierId=${suppliers[1]!.id}`)).map((p) => p.number)).toEqual([submitted.number]);
+    expect((await search(`userId=${id.manager}&status=approved`)).map((p) => p.number)).toContain(submitted.number);
+    expect((await search(`userId=${id.engineer}`)).every((p) => p.requesterName === 'Erik Engel' || p.status)).toBe(true);
+    expect((await search(`from=${today}&to=${today}`)).length).toBeGreaterThanOrEqual(2);
+    expect(await search('from=2020-01-01&to=2020-01-31')).toEqual([]);
+    // Another requester does not find it; an auditor does.
+    expect(await search(`number=${submitted.number}`, 'requester')).toEqual([]);
+    expect((await fx.api.request('GET', `/processes?from=${today}&to=2020-01-01`, { token: token.auditor! })).status).toBe(400);
+    expect((await fx.api.request('GET', '/processes?from=yesterday', { token: token.auditor! })).status).toBe(400);
+
+    const timeline = (await fx.api.request('GET', `/processes/${submitted.workflowId}/history`, { token: token.auditor! })).body.items as Item[];
+    const json = await fx.api.request('GET', `/processes/${submitted.workflowId}/history?format=json`, { token: token.auditor! });
+    expect(json.headers.get('content-disposition')).toMatch(/attachment; filename=".*-history\.json"/);
+    expect(json.body.verification).toMatchObject({ ok: true });
+    expect(json.body.items).toEqual(timeline);
+    const csv = await fx.api.app.request(`/api/v1/processes/${submitted.workflowId}/history?format=csv`, { headers: { authorization: `Bearer ${token.auditor}` } });
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('exported_at,chain_verified,at,source,type,actor,on_behalf_of,detail');
+    expect(lines).toHaveLength(timeline.length + 1);
+    expect(lines.some((line) => line.includes('requisition.approved') && line.includes('Marco Meyer'))).toBe(true);
+    expect(lines.slice(1).every((line) => line.split(',')[1] === 'true')).toBe(true);
+    const searchCsv = await fx.api.app.request(`/api/v1/processes?format=csv&number=${submitted.number}`, { headers: { authorization: `Bearer ${token.auditor}` } });
+    expect((await searchCsv.text()).trim().split('\r\n')).toHaveLength(2);
+    // Auditors read everything and change nothing.
+    expect((await fx.api.request('POST', '/requisitions', { token: token.auditor!, body: { title: 'x', purpose: 'daily_operations', lines: [fx.h.line('1.00')] } })).status).toBe(403);
+  });
 });
