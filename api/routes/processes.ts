@@ -101,8 +101,8 @@ export function processRoutes(services: Services) {
       const rows = await services.processHistory.search(actor, { ...filters, limit: EXPORT_LIMIT });
       const { exportedAt, verification } = await services.processHistory.exportStamp();
       const name = `processes-${exportedAt.slice(0, 10)}`;
-      if (kind === 'json') return attachment(c, name, 'json', JSON.stringify({ exportedAt, verification, filters, items: rows }, null, 2)) as never;
-      return attachment(c, name, 'csv', toCsv(['exported_at', 'chain_verified', 'workflow_id', 'number', 'title', 'status', 'requester', 'total', 'submitted_at'], rows.map((r) => [exportedAt, verification.ok, r.workflowId, r.number, r.title, r.status, r.requesterName, r.total, r.submittedAt]))) as never;
+      if (kind === 'json') return attachment(c, name, 'json', JSON.stringify({ exportedAt, verification, filters, items: rows }, null, 2));
+      return attachment(c, name, 'csv', toCsv(['exported_at', 'chain_verified', 'workflow_id', 'number', 'title', 'status', 'requester', 'total', 'submitted_at'], rows.map((r) => [exportedAt, verification.ok, r.workflowId, r.number, r.title, r.status, r.requesterName, r.total, r.submittedAt])));
     }
     const before = decodeCursor(cursor, isCursor);
     const rows = await services.processHistory.search(actor, { ...filters, limit: limit + 1, before });
@@ -115,8 +115,8 @@ export function processRoutes(services: Services) {
     const items = await services.processHistory.timeline(requireActor(c), workflowId, { source, actorId });
     if (kind) {
       const { exportedAt, verification } = await services.processHistory.exportStamp();
-      if (kind === 'json') return attachment(c, `${workflowId}-history`, 'json', JSON.stringify({ exportedAt, verification, workflowId, items }, null, 2)) as never;
-      return attachment(c, `${workflowId}-history`, 'csv', toCsv(['exported_at', 'chain_verified', 'at', 'source', 'type', 'actor', 'on_behalf_of', 'detail'], items.map((i) => [exportedAt, verification.ok, i.at, i.source, i.type, i.actor, i.onBehalfOf, i.detail]))) as never;
+      if (kind === 'json') return attachment(c, `${workflowId}-history`, 'json', JSON.stringify({ exportedAt, verification, workflowId, items }, null, 2));
+      return attachment(c, `${workflowId}-history`, 'csv', toCsv(['exported_at', 'chain_verified', 'at', 'source', 'type', 'actor', 'on_behalf_of', 'detail'], items.map((i) => [exportedAt, verification.ok, i.at, i.source, i.type, i.actor, i.onBehalfOf, i.detail])));
     }
     const offset = cursor ? Number(cursor) : 0;
     if (offset > items.length) throw new AppError('validation', 'cursor: beyond the end of the timeline', { errors: [{ path: 'query.cursor', message: 'out of range' }] });
