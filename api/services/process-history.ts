@@ -205,20 +205,25 @@ export function createProcessHistoryService(deps: Pick<ApiDeps, 'db' | 'temporal
 
     async timeline(actor: RequestActor, workflowId: string, filters: { source?: 'audit' | 'engine' | undefined; actorId?: string | undefined }): Promise<TimelineItem[]> {
       const requisition = await subjectOf(actor, workflowId);
-      const audits = await db
-        .select()
-        .from(auditLog)
-        .where(or(eq(auditLog.processId, workflowId), and(eq(auditLog.subjectType, 'Requisition'), eq(auditLog.subjectId, requisition.id))))
-        .orderBy(asc(auditLog.id));
-      let engine: TimelineItem[] = [];
-      if (requisition.workflowId) {
+      // The business record and the engine's history are independent: fetch both at once.
+      const fetchEngine = async (): Promise<TimelineItem[]> => {
+        if (!requisition.workflowId) return [];
         try {
           const history = await (await temporal.client()).workflow.getHandle(workflowId).fetchHistory();
-          engine = engineItems(history.events ?? []);
+          return engineItems(history.events ?? []);
         } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
+          if (error instanceof WorkflowNotFoundError) return [];
+          throw error;
         }
-      }
+      };
+      const [audits, engine] = await Promise.all([
+        db
+          .select()
+          .from(auditLog)
+          .where(or(eq(auditLog.processId, workflowId), and(eq(auditLog.subjectType, 'Requisition'), eq(auditLog.subjectId, requisition.id))))
+          .orderBy(asc(auditLog.id)),
+        fetchEngine(),
+      ]);
       let items = [...audits.map(auditItem), ...engine].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.source === b.source ? 0 : a.source === 'engine' ? -1 : 1));
       if (filters.source) items = items.filter((item) => item.source === filters.source);
       if (filters.actorId) items = items.filter((item) => item.actorId === filters.actorId || item.onBehalfOfId === filters.actorId);

@@ -154,6 +154,8 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
         throw new AppError('conflict', 'Somebody else claimed this task');
       }
       const row = await loadReadable(actor, id);
+      // Permission first: someone who could never claim it learns nothing about its state.
+      if (!row.candidateRole || !actor.user.roles.includes(row.candidateRole as never)) throw new AppError('forbidden', 'Only holders of the role this task is offered to may claim it');
       if (row.status !== 'open') throw new AppError('conflict', `This task is already ${row.status}`);
       if (row.assigneeId) throw new AppError('conflict', row.assigneeId === actor.user.id ? 'You already hold this task' : 'Somebody else holds this task');
       ForbiddenError.from(actor.ability).throwUnlessCan('claim', subject('Task', { ...row }));

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { useProcessFixture } from '../support/process-fixture.ts';
+
+/**
+ * Auditors read everything and change nothing: every write operation of the
+ * OpenAPI document, called by an auditor with a valid body, is refused. The
+ * list must name every write operation, so a new endpoint cannot slip past.
+ */
+describe('the auditor changes nothing', () => {
+  const fx = useProcessFixture(['requester', 'manager', 'auditor', 'admin']);
+  const { token, id } = fx;
+
+  /** Writes on the auditor's own account (sign-in, tokens, out-of-office) and public links are theirs to make. */
+  const ownAccount = new Set(['POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'POST /api/v1/auth/tokens', 'DELETE /api/v1/auth/tokens/{id}', 'PUT /api/v1/me/out-of-office', 'DELETE /api/v1/me/out-of-office', 'POST /api/v1/action-links/{token}']);
+
+  it('every business write answers 403 (or 404 where the record is hidden), and nothing changes', async () => {
+    const draft = await fx.h.createRequisition(token.requester!, '120.00');
+    const submittedReq = await fx.h.createRequisition(token.requester!, '130.00');
+    await fx.h.submit(token.requester!, submittedReq.id);
+    const task = await fx.h.taskFor(token.manager!, submittedReq.id);
+    const supplier = { name: 'Audit Ltd', email: 'a@example.com', paymentTermsDays: 30 };
+    const requisition = { title: 'Changed', purpose: 'daily_operations', lines: [fx.h.line('1.00')] };
+    const writes: Record<string, () => Promise<{ status: number; body: unknown }>> = {
+      'POST /api/v1/users': () => fx.api.request('POST', '/users', { token: token.auditor!, body: { email: 'x@example.com', name: 'X', password: 'a-long-password-1', roles: ['requester'] } }),
+      'PATCH /api/v1/users/{id}': () => fx.api.request('PATCH', `/users/${id.requester}`, { token: token.auditor!, body: { name: 'Changed' } }),
+      'PUT /api/v1/users/{id}/out-of-office': () => fx.api.request('PUT', `/users/${id.requester}/out-of-office`, { token: token.auditor!, body: { from: '2026-12-01T00:00:00Z', until: '2026-12-05T00:00:00Z', delegateId: id.manager } }),
+      'POST /api/v1/suppliers': () => fx.api.request('POST', '/suppliers', { token: token.auditor!, body: supplier }),
+      'POST /api/v1/requisitions': () => fx.api.request('POST', '/requisitions', { token: token.auditor!, body: requisition }),
+      'PUT /api/v1/requisitions/{id}': () => fx.api.request('PUT', `/requisitions/${draft.id}`, { token: token.auditor!, body: requisition }),
+      'POST /api/v1/requisitions/{id}/submit': () => fx.api.request('POST', `/requisitions/${draft.id}/submit`, { token: token.auditor! }),
+      'POST /api/v1/requisitions/{id}/withdraw': () => fx.api.request('POST', `/requisitions/${submittedReq.id}/withdraw`, { token: token.auditor!, body: {} }),
+      'POST /api/v1/tasks/{id}/complete': () => fx.api.request('POST', `/tasks/${task.id}/complete`, { token: token.auditor!, body: { action: 'approve' } }),
+      'POST /api/v1/tasks/{id}/claim': () => fx.api.request('POST', `/tasks/${task.id}/claim`, { token: token.auditor! }),
+      'POST /api/v1/tasks/bulk-complete': async () => {
+        const response = await fx.api.request('POST', '/tasks/bulk-complete', { token: token.auditor!, body: { taskIds: [task.id], action: 'approve' } });
+        // One answer for many tasks: each result carries its own refusal.
+        return { status: (response.body as { results: { status: number }[] }).results[0]!.status, body: response.body };
+      },
+      'PUT /api/v1/policies/approval': () => fx.api.request('PUT', '/policies/approval', { token: token.auditor!, body: { procurementManagerAbove: '1.00', financeDirectorAbove: '2.00', stepSla: 'P1D' } }),
+    };
+
+    const doc = (await fx.api.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).filter((method) => ['post', 'put', 'patch', 'delete'].includes(method)).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented.filter((operation) => !ownAccount.has(operation) && !(operation in writes))).toEqual([]);
+
+    const before = await Promise.all([fx.h.requisition(token.requester!, draft.id), fx.h.requisition(token.requester!, submittedReq.id)]);
+    for (const [operation, call] of Object.entries(writes)) {
+      const { status } = await call();
+      expect({ operation, status }).toEqual({ operation, status: operation.includes('/users/{id}') ? status : 403 });
+      expect([403, 404]).toContain(status);
+    }
+    expect(await Promise.all([fx.h.requisition(token.requester!, draft.id), fx.h.requisition(token.requester!, submittedReq.id)])).toEqual(before);
+    // Reading is allowed: everything, including the history.
+    expect((await fx.api.request('GET', `/requisitions/${submittedReq.id}`, { token: token.auditor! })).status).toBe(200);
+    expect((await fx.api.request('GET', `/processes/requisition-${submittedReq.id}/history`, { token: token.auditor! })).status).toBe(200);
+  });
+});
