@@ -1,15 +1,11 @@
 import { ForbiddenError } from '@casl/ability';
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
+import { auditVerificationSchema } from '@p2p/domain';
 import { verifyAuditChain } from '../../db/queries/audit.ts';
 import { createRouter, jsonResponse, problemResponses } from '../openapi.ts';
 import { requireActor } from './require-actor.ts';
 
-const verification = z.object({
-  ok: z.boolean(),
-  checked: z.int(),
-  firstBrokenId: z.int().optional(),
-  verifiedAt: z.string(),
-});
+const verification = auditVerificationSchema;
 
 const verify = createRoute({
   method: 'get',

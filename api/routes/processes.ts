@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requisitionStatuses } from '@p2p/domain';
+import { processSummarySchema, requisitionStatuses, timelineItemSchema } from '@p2p/domain';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { toCsv } from '../csv.ts';
@@ -9,30 +9,8 @@ import { decodeCursor, pageFrom } from '../pagination.ts';
 import type { Services } from '../services/index.ts';
 import { requireActor } from './require-actor.ts';
 
-const timelineItem = z.object({
-  at: z.string(),
-  source: z.enum(['audit', 'engine']),
-  type: z.string(),
-  actor: z.string().nullish(),
-  actorId: z.string().nullish(),
-  onBehalfOf: z.string().nullish(),
-  onBehalfOfId: z.string().nullish(),
-  detail: z.string(),
-  data: z.record(z.string(), z.unknown()).optional(),
-});
-
-const processSummary = z.object({
-  workflowId: z.string(),
-  kind: z.literal('requisition'),
-  number: z.string().nullable(),
-  title: z.string(),
-  status: z.string(),
-  requesterId: z.string(),
-  requesterName: z.string(),
-  total: z.string(),
-  submittedAt: z.string().nullable(),
-  updatedAt: z.string(),
-});
+const timelineItem = timelineItemSchema;
+const processSummary = processSummarySchema;
 
 const format = z.enum(['csv', 'json']).optional().describe('csv or json: an export (attachment) stamped with the time and the audit chain verification');
 const day = z.iso.date();

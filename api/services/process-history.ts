@@ -1,4 +1,5 @@
 import { subject } from '@casl/ability';
+import type { TimelineItem } from '@p2p/domain';
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { asc, eq, or, and } from 'drizzle-orm';
@@ -11,18 +12,6 @@ import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { accessWhere } from './access.ts';
-
-export interface TimelineItem {
-  at: string;
-  source: 'audit' | 'engine';
-  type: string;
-  actor?: string | null;
-  actorId?: string | null;
-  onBehalfOf?: string | null;
-  onBehalfOfId?: string | null;
-  detail: string;
-  data?: Record<string, unknown>;
-}
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 

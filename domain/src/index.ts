@@ -9,3 +9,4 @@ export * from './api.ts';
 export * from './requisitions.ts';
 export * from './policy.ts';
 export * from './tasks.ts';
+export * from './history.ts';

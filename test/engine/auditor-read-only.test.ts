@@ -18,6 +18,7 @@ describe('the auditor changes nothing', () => {
     const submittedReq = await fx.h.createRequisition(token.requester!, '130.00');
     await fx.h.submit(token.requester!, submittedReq.id);
     const task = await fx.h.taskFor(token.manager!, submittedReq.id);
+    await fx.h.waitForStatus(token.requester!, submittedReq.id, 'under_review');
     const supplier = { name: 'Audit Ltd', email: 'a@example.com', paymentTermsDays: 30 };
     const requisition = { title: 'Changed', purpose: 'daily_operations', lines: [fx.h.line('1.00')] };
     const writes: Record<string, () => Promise<{ status: number; body: unknown }>> = {

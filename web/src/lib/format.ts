@@ -55,3 +55,15 @@ const shortDateTimeFormat = new Intl.DateTimeFormat('en-GB', {
 export function formatShortDateTime(iso: string | null | undefined): string {
   return iso ? shortDateTimeFormat.format(new Date(iso)) : '—';
 }
+
+const timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+
+/** "13:15:42": to the second, for audit timelines, where order within a minute matters. UTC like the rest. */
+export function formatTime(iso: string | null | undefined): string {
+  return iso ? timeFormat.format(new Date(iso)) : '—';
+}
+
+/** "2026-11-22 13:15:42 UTC": unambiguous, for printouts and evidence. */
+export function formatTimestamp(iso: string | null | undefined): string {
+  return iso ? `${new Date(iso).toISOString().slice(0, 10)} ${formatTime(iso)} UTC` : '—';
+}
