@@ -78,7 +78,7 @@ export function processRoutes(services: Services) {
     if (kind) {
       const rows = await services.processHistory.search(actor, { ...filters, limit: EXPORT_LIMIT + 1 });
       // Never a silently truncated file: an export too large to be whole asks for narrower filters.
-      if (rows.length > EXPORT_LIMIT) throw new AppError('payload_too_large', `The export would hold more than ${EXPORT_LIMIT} processes; narrow the filters (a date range, a status)`);
+      if (rows.length > EXPORT_LIMIT) throw new AppError('validation', `The export would hold more than ${EXPORT_LIMIT} processes; narrow the filters (a date range, a status)`, { errors: [{ path: 'query', message: `more than ${EXPORT_LIMIT} processes match` }] });
       const { exportedAt, verification } = await services.processHistory.exportStamp();
       const name = `processes-${exportedAt.slice(0, 10)}`;
       if (kind === 'json') return attachment(c, name, 'json', JSON.stringify({ exportedAt, verification, filters, items: rows }, null, 2));
