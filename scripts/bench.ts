@@ -4,7 +4,9 @@
  * dev server (the binary found as for the tests), the database from
  * DATABASE_URL or an in-memory PGlite, a worker and the API in this process.
  *
- *   timeline  [--rounds 25] [--requests 50]   server-side time to build one process's merged history
+ *   timeline    [--rounds 25] [--requests 50]   server-side time to build one process's merged history
+ *   throughput  [--n 500] [--c 20]              requisition chains (submit + 2 approvals) per second over HTTP,
+ *                                               beside a bare-Temporal baseline (starts + Updates, no activities)
  *   --smoke                                   tiny sizes, for CI to keep the scenarios from rotting
  */
 import { randomUUID } from 'node:crypto';
@@ -16,6 +18,7 @@ import { searchAttributeNames } from '@p2p/domain';
 import { createApp } from '../api/app.ts';
 import { loadApiConfig } from '../api/config.ts';
 import { silentLogger } from '../api/logger.ts';
+import { startHttpServer } from '../api/server.ts';
 import { createRateLimiter } from '../api/middleware/rate-limit.ts';
 import { hashPassword } from '../api/services/credentials.ts';
 import { createTaskEventBus } from '../api/task-events.ts';
@@ -30,7 +33,7 @@ import { findExecutable } from './temporal-cli.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string' }, requests: { type: 'string' }, smoke: { type: 'boolean', default: false } },
+  options: { rounds: { type: 'string' }, requests: { type: 'string' }, n: { type: 'string' }, c: { type: 'string' }, smoke: { type: 'boolean', default: false } },
 });
 const scenario = positionals[0] ?? 'timeline';
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -62,6 +65,18 @@ async function startStack() {
   const connection = await NativeConnection.connect({ address: env.address });
   const worker = await createWorker({ connection, namespace: 'default', taskQueue, deps: createActivityDeps({ db: database.db, mailFrom: 'bench@localhost', secret, publicUrl: 'http://localhost:3000' }) });
   const running = worker.run();
+  const http = await startHttpServer({ app, port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${http.port}/api/v1`;
+  /** Over real HTTP (keep-alive), as a client would: for the throughput numbers. */
+  const fetchJson = async (method: string, path: string, token?: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
   const call = async (method: string, path: string, token?: string, body?: unknown) => {
     const response = await app.request(`/api/v1${path}`, {
       method,
@@ -74,8 +89,13 @@ async function startStack() {
   const login = async (key: string) => (await call('POST', '/auth/login', undefined, { email: demoEmail(key), password: DEMO_PASSWORD })).body.token as string;
   return {
     call,
+    fetchJson,
     login,
+    address: env.address,
+    client: env.client,
+    taskQueue,
     stop: async () => {
+      await http.close();
       worker.shutdown();
       await running;
       await connection.close();
@@ -148,7 +168,98 @@ async function timeline() {
   }
 }
 
-const scenarios: Record<string, () => Promise<void>> = { timeline };
+/**
+ * Issue 5's throughput bar: N requisitions, each submitted and approved at two
+ * levels over HTTP by C concurrent clients, against the same number of bare
+ * workflow starts + two Updates through the Temporal client. Target: our
+ * chains per second at least half of the baseline's.
+ */
+async function throughput() {
+  const n = Number(values.n ?? (values.smoke ? 4 : 500));
+  const c = Number(values.c ?? (values.smoke ? 2 : 20));
+  const stack = await startStack();
+  const rss = { peakMb: 0 };
+  const sampler = setInterval(() => {
+    rss.peakMb = Math.max(rss.peakMb, process.memoryUsage().rss / 1_048_576);
+  }, 100);
+  try {
+    const requester = await stack.login('requester');
+    const manager = await stack.login('manager');
+    const procurement = await stack.login('procurement_manager');
+    const latency: Record<string, number[]> = { create: [], submit: [], approve: [] };
+    const timed = async <T>(kind: string, run: () => Promise<T>) => {
+      const started = performance.now();
+      const result = await run();
+      latency[kind]!.push(performance.now() - started);
+      return result;
+    };
+    const waitTask = async (token: string, requisitionId: string) => {
+      for (let attempt = 0; attempt < 2000; attempt += 1) {
+        const items = (await stack.fetchJson('GET', `/tasks?subjectId=${requisitionId}`, token)).body.items as { id: string }[] | undefined;
+        if (items?.[0]) return items[0].id;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`no task for ${requisitionId}`);
+    };
+    const chain = async (index: number) => {
+      const created = await timed('create', () => stack.fetchJson('POST', '/requisitions', requester, { title: `Bench ${index}`, purpose: 'daily_operations', lines: [{ description: 'Part', quantity: '1', unit: 'each', unitPrice: '5000.00' }] }));
+      const id = created.body.id as string;
+      const submitted = await timed('submit', () => stack.fetchJson('POST', `/requisitions/${id}/submit`, requester));
+      if (submitted.status !== 202) throw new Error(`submit answered ${submitted.status}`);
+      for (const token of [manager, procurement]) {
+        const taskId = await waitTask(token, id);
+        const done = await timed('approve', () => stack.fetchJson('POST', `/tasks/${taskId}/complete`, token, { action: 'approve' }));
+        if (done.status !== 200) throw new Error(`approve answered ${done.status}: ${JSON.stringify(done.body)}`);
+      }
+    };
+    const pool = async <T>(count: number, concurrency: number, work: (index: number) => Promise<T>) => {
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
+        while (next < count) await work(next++);
+      }));
+    };
+
+    const ourStart = performance.now();
+    await pool(n, c, chain);
+    const ourSeconds = (performance.now() - ourStart) / 1000;
+
+    const baselineStart = performance.now();
+    await pool(n, c, async (index) => {
+      const handle = await stack.client.workflow.start('baselineWorkflow', { taskQueue: stack.taskQueue, workflowId: `baseline-${randomUUID()}-${index}` });
+      await handle.executeUpdate('completeBaseline', { args: [{ by: 'manager' }] }).catch(() => undefined);
+      await handle.result();
+    });
+    const baselineSeconds = (performance.now() - baselineStart) / 1000;
+
+    const ours = n / ourSeconds;
+    const baseline = n / baselineSeconds;
+    const stats = (samples: number[]) => ({ p50: Math.round(percentile(samples, 50)), p95: Math.round(percentile(samples, 95)), p99: Math.round(percentile(samples, 99)) });
+    const report = {
+      scenario: 'throughput',
+      database: process.env.DATABASE_URL ? 'postgresql' : 'pglite',
+      chains: n,
+      concurrency: c,
+      chainsPerSecond: Math.round(ours * 100) / 100,
+      baselinePerSecond: Math.round(baseline * 100) / 100,
+      ratio: Math.round((ours / baseline) * 100) / 100,
+      latencyMs: { create: stats(latency.create!), submit: stats(latency.submit!), approve: stats(latency.approve!) },
+      peakRssMb: Math.round(rss.peakMb),
+    };
+    say('');
+    say(`throughput: ${n} requisition chains (submit + 2 approvals over HTTP), ${c} concurrent clients, one worker`);
+    say(`  ours       ${report.chainsPerSecond} chains/s`);
+    say(`  baseline   ${report.baselinePerSecond} workflows/s (start + Update, no activities)`);
+    say(`  ratio      ${report.ratio}   (target >= 0.5)`);
+    for (const [kind, value] of Object.entries(report.latencyMs)) say(`  ${kind.padEnd(10)} p50 ${value.p50} ms, p95 ${value.p95} ms, p99 ${value.p99} ms`);
+    say(`  peak RSS   ${report.peakRssMb} MB (API + worker in one process)`);
+    say(JSON.stringify(report));
+  } finally {
+    clearInterval(sampler);
+    await stack.stop();
+  }
+}
+
+const scenarios: Record<string, () => Promise<void>> = { timeline, throughput };
 const run = scenarios[scenario];
 if (!run) {
   say(`unknown scenario "${scenario}"; one of: ${Object.keys(scenarios).join(', ')}`);
