@@ -1,7 +1,6 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAppStack } from '../support/app-stack.ts';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, test } from 'vitest';
+import { useBrowserStack } from '../support/browser.ts';
 
 /**
  * The auditor's workspace in Chromium: search a process by its number, read
@@ -9,77 +8,8 @@ import { startAppStack } from '../support/app-stack.ts';
  * the CSV export and open the printable version, on the real API, database,
  * worker and Temporal server.
  */
-const PASSWORD = 'demo-password-1';
-const screenshots = new URL('../../test-results/', import.meta.url);
-
-let stack: Awaited<ReturnType<typeof startAppStack>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startAppStack();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  await mkdir(screenshots, { recursive: true });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-/** A fresh browser context per person, so no session cookie leaks between them. */
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  return context.newPage();
-}
-
-async function signIn(page: Page, who: string): Promise<void> {
-  await page.goto(`${stack.url}/login`);
-  await page.getByLabel('Email').fill(`${who}@demo.local`);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === '/inbox');
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`audit-${name}.png`, screenshots).pathname, fullPage: true });
-}
-
-interface ApiAnswer {
-  status: number;
-  // Read loosely, as in the API tests; the assertions check the shape.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-/** The API as a script would call it: JSON, Bearer token. */
-async function api(method: string, path: string, token?: string, body?: unknown): Promise<ApiAnswer> {
-  const response = await fetch(`${stack.url}/api/v1${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json().catch(() => undefined) };
-}
-
-async function login(who: string): Promise<string> {
-  const { status, body } = await api('POST', '/auth/login', undefined, { email: `${who}@demo.local`, password: PASSWORD });
-  expect(status).toBe(200);
-  return body.token as string;
-}
-
-/** Polls until `check` answers something; the process runs on its own time. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+const browser = useBrowserStack('audit');
+const { newPage, shoot, signIn, api, login, eventually } = browser;
 
 /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {
@@ -210,7 +140,7 @@ describe('the audit workspace in the browser', { timeout: 90_000 }, () => {
     const requester = await newPage();
     await signIn(requester, 'requester');
     expect(await requester.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).count()).toBe(0);
-    await requester.goto(`${stack.url}/requisitions/${id}`);
+    await requester.goto(`${browser.stack.url}/requisitions/${id}`);
     await requester.getByRole('link', { name: 'History' }).click();
     await requester.waitForURL((url) => url.pathname === `/audit/processes/${workflowId}`);
     await requester.getByTestId('process-timeline').waitFor();
@@ -218,7 +148,7 @@ describe('the audit workspace in the browser', { timeout: 90_000 }, () => {
 
     const colleague = await newPage();
     await signIn(colleague, 'engineer');
-    const response = await colleague.goto(`${stack.url}/audit/processes/${workflowId}`);
+    const response = await colleague.goto(`${browser.stack.url}/audit/processes/${workflowId}`);
     expect(response?.status()).toBe(404);
     await colleague.getByRole('heading', { name: 'Page not found' }).waitFor();
     await colleague.context().close();

@@ -1,7 +1,6 @@
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAppStack } from '../support/app-stack.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { useBrowserStack } from '../support/browser.ts';
 
 /**
  * Requisitions end to end in Chromium: the requester's form, the manager's
@@ -9,66 +8,8 @@ import { startAppStack } from '../support/app-stack.ts';
  * chain, and the e-mailed action link, on the real API, database, worker and
  * Temporal server.
  */
-const PASSWORD = 'demo-password-1';
-const screenshots = new URL('../../test-results/', import.meta.url);
-
-let stack: Awaited<ReturnType<typeof startAppStack>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startAppStack();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  await mkdir(screenshots, { recursive: true });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-/** A fresh browser context per person, so no session cookie leaks between them. */
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  return context.newPage();
-}
-
-async function signIn(page: Page, who: string): Promise<void> {
-  await page.goto(`${stack.url}/login`);
-  await page.getByLabel('Email').fill(`${who}@demo.local`);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === '/inbox');
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`requisition-${name}.png`, screenshots).pathname, fullPage: true });
-}
-
-interface ApiAnswer {
-  status: number;
-  // Read loosely, as in the API tests; the assertions check the shape.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-/** The API as a script would call it: JSON, Bearer token. */
-async function api(method: string, path: string, token?: string, body?: unknown): Promise<ApiAnswer> {
-  const response = await fetch(`${stack.url}/api/v1${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json().catch(() => undefined) };
-}
-
-async function login(who: string): Promise<string> {
-  const { status, body } = await api('POST', '/auth/login', undefined, { email: `${who}@demo.local`, password: PASSWORD });
-  expect(status).toBe(200);
-  return body.token as string;
-}
+const browser = useBrowserStack('requisition');
+const { newPage, shoot, signIn, api, login, eventually } = browser;
 
 /** Creates and submits a requisition through the API; answers its number. */
 async function submitRequisition(token: string, title: string, unitPrice: string): Promise<{ id: string; number: string }> {
@@ -81,17 +22,6 @@ async function submitRequisition(token: string, title: string, unitPrice: string
   const submitted = await api('POST', `/requisitions/${created.body.id}/submit`, token);
   expect(submitted.status).toBe(202);
   return { id: created.body.id, number: submitted.body.number };
-}
-
-/** Polls until `check` answers something; the process runs on its own time. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 async function openTaskOf(token: string, businessKey: string) {
@@ -141,7 +71,7 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
     await requester.getByRole('button', { name: 'Submit for approval' }).click();
     await requester.waitForURL((url) => /^\/requisitions\/[0-9a-f-]{36}$/.test(url.pathname));
     await requester.getByText('Submitted for approval').waitFor();
-    const requisitionUrl = `${stack.url}${new URL(requester.url()).pathname}`;
+    const requisitionUrl = `${browser.stack.url}${new URL(requester.url()).pathname}`;
     const number = (await requester.getByTestId('requisition-number').textContent())?.trim() ?? '';
     expect(number).toMatch(/^REQ-\d{4}-\d+$/);
     expect(await requester.getByTestId('requisition-total').textContent()).toBe('376.38');
@@ -185,7 +115,7 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
 
     const requester = await newPage();
     await signIn(requester, 'requester');
-    await requester.goto(`${stack.url}/requisitions/${id}`);
+    await requester.goto(`${browser.stack.url}/requisitions/${id}`);
     await waitForStatus(requester, 'rejected');
     const chain = requester.getByTestId('approval-chain');
     expect(await chain.textContent()).toContain('We have spare monitors in IT stores');
@@ -208,7 +138,7 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
     const { body: full } = await api('GET', `/outbox/${mail.id}`, managerToken);
     const link = /https?:\/\/[^\s"'<>]+\/action\/[\w.-]+/.exec(full.text as string)?.[0];
     expect(link).toBeTruthy();
-    const actionUrl = `${stack.url}${new URL(link!).pathname}`;
+    const actionUrl = `${browser.stack.url}${new URL(link!).pathname}`;
     const task = await eventually(() => openTaskOf(managerToken, number), 'the manager task');
 
     // Opened by someone not signed in (or a mail scanner): a confirmation page, and the task is still open.

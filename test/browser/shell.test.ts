@@ -1,37 +1,14 @@
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAppStack } from '../support/app-stack.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { useBrowserStack } from '../support/browser.ts';
 
 /**
  * The web shell end to end: real API, real database with demo data, the
  * built SvelteKit app, driven through Debian's Chromium.
  */
-const PASSWORD = 'demo-password-1';
-const screenshots = new URL('../../test-results/', import.meta.url);
-
-let stack: Awaited<ReturnType<typeof startAppStack>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startAppStack();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  await mkdir(screenshots, { recursive: true });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-/** A fresh browser context per person, so no session cookie leaks between them. */
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  return context.newPage();
-}
+const browser = useBrowserStack('shell');
+const { newPage, shoot } = browser;
+const PASSWORD = browser.password;
 
 async function fillSignIn(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel('Email').fill(email);
@@ -48,14 +25,10 @@ async function signIn(page: Page, email: string): Promise<void> {
   await page.waitForURL((url) => url.pathname === '/inbox');
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`shell-${name}.png`, screenshots).pathname, fullPage: true });
-}
-
 describe('web shell', { timeout: 60_000 }, () => {
   test('an anonymous visitor is sent to sign-in and a wrong password is refused', async () => {
     const page = await newPage();
-    await page.goto(`${stack.url}/inbox`);
+    await page.goto(`${browser.stack.url}/inbox`);
     await page.waitForURL((url) => url.pathname === '/login');
     expect(new URL(page.url()).searchParams.get('next')).toBe('/inbox');
     await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
@@ -72,7 +45,7 @@ describe('web shell', { timeout: 60_000 }, () => {
 
   test('a requester lands on their empty inbox and sees no Users link', async () => {
     const page = await newPage();
-    await page.goto(`${stack.url}/inbox`);
+    await page.goto(`${browser.stack.url}/inbox`);
     await page.waitForURL((url) => url.pathname === '/login');
     await signIn(page, 'requester@demo.local');
 
@@ -87,7 +60,7 @@ describe('web shell', { timeout: 60_000 }, () => {
     await shoot(page, 'inbox-requester');
 
     // An unknown address shows a clear page with a way back, not a blank screen.
-    await page.goto(`${stack.url}/no-such-page`);
+    await page.goto(`${browser.stack.url}/no-such-page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await expect(page.getByRole('link', { name: 'Go to your inbox' }).count()).resolves.toBe(1);
     await shoot(page, 'not-found');
@@ -96,14 +69,14 @@ describe('web shell', { timeout: 60_000 }, () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => url.pathname === '/login');
-    await page.goto(`${stack.url}/inbox`);
+    await page.goto(`${browser.stack.url}/inbox`);
     await page.waitForURL((url) => url.pathname === '/login');
     await page.context().close();
   });
 
   test('an administrator sees the Users link and the list of users', async () => {
     const page = await newPage();
-    await page.goto(`${stack.url}/login`);
+    await page.goto(`${browser.stack.url}/login`);
     await signIn(page, 'admin@demo.local');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
