@@ -53,4 +53,3 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv 
   throw new ConfigError(`Invalid configuration: ${variable}: ${issue.message}`);
 }
 
-export { booleanString };

@@ -56,8 +56,7 @@ const history = createRoute({
   responses: { 200: { description: 'The timeline, oldest first, or an export', content: { ...jsonResponse(z.object({ items: z.array(timelineItem), nextCursor: z.string().nullable() }), '').content, ...csvResponse } }, ...problemResponses('not_found') },
 });
 
-const isCursor = (value: unknown): value is { submittedAt: string; id: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { submittedAt?: unknown }).submittedAt === 'string' && typeof (value as { id?: unknown }).id === 'string';
+const cursorShape = z.object({ submittedAt: z.string(), id: z.uuid() });
 
 /** Exports are attachments; a whole timeline or search result, never a page of it. */
 function attachment(c: Context<AppEnv>, name: string, kind: 'csv' | 'json', body: string) {
@@ -84,7 +83,7 @@ export function processRoutes(services: Services) {
       if (kind === 'json') return attachment(c, name, 'json', JSON.stringify({ exportedAt, verification, filters, items: rows }, null, 2));
       return attachment(c, name, 'csv', toCsv(['exported_at', 'chain_verified', 'workflow_id', 'number', 'title', 'status', 'requester', 'total', 'submitted_at'], rows.map((r) => [exportedAt, verification.ok, r.workflowId, r.number, r.title, r.status, r.requesterName, r.total, r.submittedAt])));
     }
-    const before = decodeCursor(cursor, isCursor);
+    const before = decodeCursor(cursor, cursorShape);
     const rows = await services.processHistory.search(actor, { ...filters, limit: limit + 1, before });
     return c.json(pageFrom(rows, limit, (last) => ({ submittedAt: last.submittedAt, id: last.workflowId.replace(/^requisition-/, '') })), 200);
   });

@@ -71,8 +71,7 @@ const withdraw = createRoute({
   responses: { 200: jsonResponse(requisitionSchema, 'Withdrawn'), ...problemResponses('forbidden', 'not_found', 'conflict') },
 });
 
-const isCursor = (value: unknown): value is { createdAt: string; id: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { createdAt?: unknown }).createdAt === 'string' && typeof (value as { id?: unknown }).id === 'string';
+const cursorShape = z.object({ createdAt: z.string(), id: z.uuid() });
 
 export function requisitionRoutes(services: Services) {
   const router = createRouter();
@@ -83,7 +82,7 @@ export function requisitionRoutes(services: Services) {
 
   router.openapi(list, async (c) => {
     const { limit, cursor, status, mine, q } = c.req.valid('query');
-    const before = decodeCursor(cursor, isCursor);
+    const before = decodeCursor(cursor, cursorShape);
     const rows = await services.requisitions.list(requireActor(c), { limit: limit + 1, status, mine: mine === 'true', search: q, before });
     return c.json(pageFrom(rows, limit, (last) => ({ createdAt: last.createdAt, id: last.id })), 200);
   });

@@ -42,8 +42,7 @@ const listProjects = createRoute({
   responses: { 200: jsonResponse(z.object({ items: z.array(projectSchema) }), 'Projects'), ...problemResponses() },
 });
 
-const isSupplierCursor = (value: unknown): value is { name: string; id: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string' && typeof (value as { id?: unknown }).id === 'string';
+const cursorShape = z.object({ name: z.string(), id: z.uuid() });
 
 export function supplierRoutes(services: Services) {
   const router = createRouter();
@@ -55,7 +54,7 @@ export function supplierRoutes(services: Services) {
 
   router.openapi(listSuppliers, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor, isSupplierCursor);
+    const after = decodeCursor(cursor, cursorShape);
     const rows = await services.suppliers.list(requireActor(c), { limit: limit + 1, after });
     return c.json(pageFrom(rows, limit, (last) => ({ name: last.name, id: last.id })), 200);
   });

@@ -92,15 +92,14 @@ const bulk = createRoute({
   responses: { 200: jsonResponse(bulkResult, 'Per-task results'), ...problemResponses() },
 });
 
-const isCursor = (value: unknown): value is { dueAt: string | null; id: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' && ['string', 'object'].includes(typeof (value as { dueAt?: unknown }).dueAt);
+const cursorShape = z.object({ dueAt: z.string().nullable(), id: z.uuid() });
 
 export function taskRoutes(services: Services) {
   const router = createRouter();
 
   router.openapi(list, async (c) => {
     const { limit, cursor, status, kind, overdue, subjectId } = c.req.valid('query');
-    const after = decodeCursor(cursor, isCursor);
+    const after = decodeCursor(cursor, cursorShape);
     const rows = await services.tasks.list(requireActor(c), { status, kind, overdue: overdue === 'true', subjectId, limit: limit + 1, after });
     return c.json(pageFrom(rows, limit, (last) => ({ dueAt: last.dueAt, id: last.id })), 200);
   });

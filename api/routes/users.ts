@@ -66,8 +66,7 @@ const setOutOfOffice = createRoute({
   responses: { 200: jsonResponse(userSchema, 'Updated'), ...problemResponses('forbidden', 'not_found') },
 });
 
-const isEmailCursor = (value: unknown): value is { email: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { email?: unknown }).email === 'string';
+const cursorShape = z.object({ email: z.string() });
 
 export function userRoutes(services: Services) {
   const router = createRouter();
@@ -79,7 +78,7 @@ export function userRoutes(services: Services) {
 
   router.openapi(listUsers, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor, isEmailCursor);
+    const after = decodeCursor(cursor, cursorShape);
     const rows = await services.users.list(requireActor(c), { limit: limit + 1, afterEmail: after?.email });
     return c.json(pageFrom(rows, limit, (last) => ({ email: last.email })), 200);
   });

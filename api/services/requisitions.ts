@@ -248,9 +248,5 @@ export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 't
       return view((await findRequisition(db, id))!);
     },
 
-    async getPolicy(actor: RequestActor): Promise<Required<ApprovalPolicy>> {
-      ForbiddenError.from(actor.ability).throwUnlessCan('read', 'Policy');
-      return currentPolicy();
-    },
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import { lineAmount, type ApprovalLevel, type ApprovalPolicy, type RequisitionBody, type RequisitionStatus } from '@p2p/domain';
 import type { Executor } from '../client.ts';
 import { documentSequences, policies, requisitionLines, requisitions, type RequisitionLineRow, type RequisitionRow } from '../schema/index.ts';
@@ -119,10 +119,6 @@ export async function listRequisitions(db: Executor, params: ListRequisitionsPar
     .limit(params.limit);
 }
 
-export async function findRequisitionsByIds(db: Executor, ids: string[]): Promise<RequisitionRow[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(requisitions).where(inArray(requisitions.id, ids));
-}
 
 /**
  * Next number of a gapless per-year sequence. Runs in the caller's

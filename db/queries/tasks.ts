@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { TaskAction, TaskKind, TaskStatus } from '@p2p/domain';
 import type { Executor } from '../client.ts';
 import { tasks, type TaskRow } from '../schema/index.ts';
@@ -130,8 +130,4 @@ export async function openTasksOfProcess(db: Executor, processId: string): Promi
   return db.select().from(tasks).where(and(eq(tasks.processId, processId), eq(tasks.status, 'open')));
 }
 
-export async function findTasksByIds(db: Executor, ids: string[]): Promise<TaskRow[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(tasks).where(inArray(tasks.id, ids)).orderBy(desc(tasks.createdAt));
-}
 
