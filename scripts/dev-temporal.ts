@@ -17,7 +17,11 @@ export const devServerDynamicConfig = [
 export interface DevTemporal {
   address: string;
   uiUrl: string | undefined;
+  /** The server process, when it runs from the CLI binary. */
+  pid: number | undefined;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: the SQLite file keeps what was committed. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface DevTemporal {
  * enabled and the search attributes registered. Uses the binary found by
  * findExecutable; without one, the SDK's own download (last resort).
  */
-export async function startDevTemporal(options: { dataDir: string; cliPath?: string | undefined; namespace: string; port?: number; uiPort?: number; log: (line: string) => void }): Promise<DevTemporal> {
+export async function startDevTemporal(options: { dataDir: string; cliPath?: string | undefined; namespace: string; port?: number; uiPort?: number; /** No web UI (benchmarks, chaos). */ headless?: boolean; log: (line: string) => void }): Promise<DevTemporal> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const port = options.port ?? 7233;
@@ -45,7 +49,7 @@ export async function startDevTemporal(options: { dataDir: string; cliPath?: str
         extraArgs: devServerDynamicConfig,
       },
     });
-    return { address: env.address, uiUrl: `http://localhost:${uiPort}`, stop: () => env.teardown() };
+    return { address: env.address, uiUrl: `http://localhost:${uiPort}`, pid: undefined, stop: () => env.teardown(), kill: () => env.teardown() };
   }
   const child: ChildProcess = spawn(
     binary,
@@ -54,7 +58,7 @@ export async function startDevTemporal(options: { dataDir: string; cliPath?: str
       '--db-filename', join(dataDir, 'temporal.db'),
       '--ip', '127.0.0.1',
       '--port', String(port),
-      '--ui-port', String(uiPort),
+      ...(options.headless ? ['--headless'] : ['--ui-port', String(uiPort)]),
       '--namespace', options.namespace,
       '--log-level', 'error',
       ...devServerDynamicConfig,
@@ -70,8 +74,10 @@ export async function startDevTemporal(options: { dataDir: string; cliPath?: str
   await waitForTemporal(address, child, () => stderr);
   return {
     address,
-    uiUrl: `http://localhost:${uiPort}`,
+    uiUrl: options.headless ? undefined : `http://localhost:${uiPort}`,
+    pid: child.pid,
     stop: () => stopChild(child),
+    kill: () => killChild(child),
   };
 }
 
@@ -100,5 +106,14 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
       resolve();
     });
     child.kill('SIGTERM');
+  });
+}
+
+/** SIGKILL and wait for the exit. */
+export function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
   });
 }

@@ -1,29 +1,32 @@
 import { condition, defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
 
 /**
- * An empty process: it waits for one Update and ends. The test harness proves
- * the engine round trip with it, and the throughput benchmark uses it as the
- * bare-Temporal baseline (a start and an Update, no activities).
+ * An empty process: it waits for its Updates (one unless told more) and ends.
+ * The test harness proves the engine round trip with it, and the throughput
+ * benchmark uses it as the bare-Temporal baseline: a start and as many
+ * Updates as a requisition chain has decisions, no activities.
  */
 export const completeBaseline = defineUpdate<{ completedBy: string }, [{ by: string }]>('completeBaseline');
 export const baselineState = defineQuery<{ completed: boolean; completedBy: string | null }>('baselineState');
 
-export async function baselineWorkflow(): Promise<{ completedBy: string }> {
-  let completedBy: string | null = null;
-  setHandler(baselineState, () => ({ completed: completedBy !== null, completedBy }));
+export async function baselineWorkflow(options: { updates?: number } = {}): Promise<{ completedBy: string }> {
+  const needed = options.updates ?? 1;
+  const completions: string[] = [];
+  const completed = () => completions.length >= needed;
+  setHandler(baselineState, () => ({ completed: completed(), completedBy: completions.at(-1) ?? null }));
   setHandler(
     completeBaseline,
     ({ by }) => {
-      completedBy = by;
+      completions.push(by);
       return { completedBy: by };
     },
     {
       validator: ({ by }) => {
-        if (completedBy !== null) throw new Error('already completed');
+        if (completed()) throw new Error('already completed');
         if (!by) throw new Error('by is required');
       },
     },
   );
-  await condition(() => completedBy !== null);
-  return { completedBy: completedBy! };
+  await condition(completed);
+  return { completedBy: completions.at(-1)! };
 }
