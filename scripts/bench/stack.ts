@@ -70,7 +70,8 @@ export interface BenchStack {
   apiUrl: string;
   /** A JSON request over HTTP; network errors reject. */
   fetchJson(method: string, path: string, token?: string, body?: unknown, headers?: Record<string, string>): Promise<JsonAnswer>;
-  login(key: DemoKey | string): Promise<string>;
+  /** A demo person's key (e.g. "manager") or any e-mail; the demo password. */
+  login(key: string): Promise<string>;
   /** Peak resident memory per process in MB, over every incarnation so far. */
   peakRssMb(): Record<string, number>;
   /** SIGKILL one part (processes mode), as a crash. */
@@ -181,8 +182,8 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     const keep = (chunk: Buffer) => {
       part.output = (part.output + chunk.toString()).slice(-20_000);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     const deadline = Date.now() + 90_000;
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited while starting: ${part.output.slice(-3000)}`);
@@ -253,7 +254,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     apiUrl,
     fetchJson,
     login: async (key) => {
-      const answer = await fetchJson('POST', '/auth/login', undefined, { email: key.includes('@') ? key : demoEmail(key as DemoKey), password: DEMO_PASSWORD });
+      const answer = await fetchJson('POST', '/auth/login', undefined, { email: key.includes('@') ? key : demoEmail(key), password: DEMO_PASSWORD });
       if (answer.status !== 200) throw new Error(`login ${key} answered ${answer.status}`);
       return answer.body.token as string;
     },
