@@ -30,7 +30,7 @@ import { hashPassword } from '../../api/services/credentials.ts';
 import { createTaskEventBus, type TaskEventBus } from '../../api/task-events.ts';
 import { createTemporalGateway } from '../../api/temporal.ts';
 import { openDatabase, type DatabaseHandle } from '../../db/client.ts';
-import { DEMO_PASSWORD, demoEmail, seedDemoData, type DemoKey } from '../../db/seed.ts';
+import { DEMO_PASSWORD, demoEmail, seedDemoData } from '../../db/seed.ts';
 import { createActivityDeps } from '../../worker/activity-deps.ts';
 import { installTemporalRuntime } from '../../worker/runtime.ts';
 import { createWorker } from '../../worker/worker.ts';
