@@ -4,26 +4,18 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  MAX_ESCALATION_LEVELS,
-  actionsByKind,
-  approvalChainFor,
-  commentRequired,
-  parseSla,
-  slaDeadline,
-  type ApprovalLevel,
-  type ApprovalPolicy,
-  type RequisitionStatus,
-  type Role,
-  type TaskAction,
-  type TaskKind,
-} from '@p2p/domain';
+// Zod-free modules only: the bundle is evaluated for every run.
+import { MAX_ESCALATION_LEVELS, approvalChainFor, parseSla, slaDeadline, type ApprovalLevel, type ApprovalPolicy } from '@p2p/domain/approval-rules';
+import { actionsByKind, commentRequired, type TaskAction, type TaskKind } from '@p2p/domain/task-kinds';
+import type { RequisitionStatus, Role } from '@p2p/domain';
 import type { Activities } from '../activities/index.ts';
 import { searchKeys } from './search-attributes.ts';
 
@@ -91,10 +83,21 @@ export const decisionFailures = {
   invalid: 'InvalidDecision',
 } as const;
 
-const acts = proxyActivities<Activities>({
+const activityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+} as const;
+const remoteActivities = proxyActivities<Activities>(activityOptions);
+/**
+ * Every activity here is a short database write (plus at most one e-mail), so
+ * it runs as a local activity: in the worker that runs the workflow, recorded
+ * as a marker, without a task-queue round trip and an extra workflow task per
+ * step. Retries back off locally up to 10 s, then on a durable timer.
+ */
+const localActivities = proxyLocalActivities<Activities>({ ...activityOptions, localRetryThreshold: '10 seconds' });
+/** Runs started before local activities replay their (remote) activity events unchanged. */
+export const LOCAL_ACTIVITIES_PATCH = 'local-activities';
+const acts = (): Activities => (patched(LOCAL_ACTIVITIES_PATCH) ? localActivities : remoteActivities);
 
 const finalStatuses: readonly RequisitionStatus[] = ['approved', 'rejected', 'withdrawn'];
 
@@ -157,7 +160,7 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
   setHandler(
     claimTask,
     async ({ taskId, actorId }) => {
-      await acts.claimStepTask({ processId, taskId, userId: actorId, requestId: `${taskId}:claim` });
+      await acts().claimStepTask({ processId, taskId, userId: actorId, requestId: `${taskId}:claim` });
       if (state.currentTask?.id === taskId) state.currentTask = { ...state.currentTask, assigneeId: actorId };
       return snapshot();
     },
@@ -192,7 +195,7 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
   const setStatus = async (status: RequisitionStatus, actorId: string | null, onBehalfOfId: string | null, comment: string | null, requestId: string) => {
     state.status = status;
     upsertSearchAttributes([{ key: searchKeys.processStatus, value: status }]);
-    await acts.setRequisitionStatus({ processId, requisitionId: input.requisitionId, status, actorId, onBehalfOfId, comment, requestId });
+    await acts().setRequisitionStatus({ processId, requisitionId: input.requisitionId, status, actorId, onBehalfOfId, comment, requestId });
   };
 
   const openTask = async (params: { kind: TaskKind; level: ApprovalLevel | null; assigneeId: string | null; candidateRole: Role | null; note: string | null; stepKey: string; question?: string | null }) => {
@@ -203,9 +206,9 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
     // exists, so a decision sent the moment the row appears is never refused.
     const taskId = uuid4();
     state.currentTask = { id: taskId, kind: params.kind, level: params.level, assigneeId: params.assigneeId, candidateRole: params.candidateRole, actions, dueAt, startedAt: startedAt.toISOString(), escalationLevel: 0, reminded: false };
-    await acts.openStepTask({ processId, taskId, stepKey: params.stepKey, requisitionId: input.requisitionId, kind: params.kind, level: params.level, round: state.round, assigneeId: params.assigneeId, candidateRole: params.candidateRole, dueAt, actions, note: params.note, question: params.question ?? null });
+    await acts().openStepTask({ processId, taskId, stepKey: params.stepKey, requisitionId: input.requisitionId, kind: params.kind, level: params.level, round: state.round, assigneeId: params.assigneeId, candidateRole: params.candidateRole, dueAt, actions, note: params.note, question: params.question ?? null });
     if (!params.assigneeId && params.note) {
-      await acts.alertAdmins({ processId, key: `${params.stepKey}:unassigned`, taskId, requisitionId: input.requisitionId, reason: params.note });
+      await acts().alertAdmins({ processId, key: `${params.stepKey}:unassigned`, taskId, requisitionId: input.requisitionId, reason: params.note });
     }
   };
 
@@ -221,7 +224,7 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
       if (!task.reminded) {
         const remindIn = Math.max(1, Math.floor((due - started) / 2) - (workflowNow().getTime() - started));
         if (await condition(decided, remindIn, { summary: `reminder for ${task.id}` })) return;
-        await acts.sendReminder({ processId, taskId: task.id, escalationLevel: task.escalationLevel });
+        await acts().sendReminder({ processId, taskId: task.id, escalationLevel: task.escalationLevel });
         task.reminded = true;
       }
       if (await condition(decided, Math.max(1, due - workflowNow().getTime()), { summary: `SLA of ${task.id}` })) return;
@@ -229,27 +232,27 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
         const level = task.escalationLevel + 1;
         const now = workflowNow();
         const nextDue = slaDeadline(now, sla).toISOString();
-        const escalated = await acts.escalateTask({ processId, taskId: task.id, escalationLevel: level, dueAt: nextDue, excludedIds: [input.requesterId, ...state.approverIds] });
+        const escalated = await acts().escalateTask({ processId, taskId: task.id, escalationLevel: level, dueAt: nextDue, excludedIds: [input.requesterId, ...state.approverIds] });
         if (escalated) {
           state.currentTask = { ...task, assigneeId: escalated.assigneeId, candidateRole: null, escalationLevel: level, dueAt: nextDue, startedAt: now.toISOString(), reminded: false };
           continue;
         }
       }
-      await acts.alertAdmins({ processId, key: `${task.id}:sla`, taskId: task.id, requisitionId: input.requisitionId, reason: task.escalationLevel >= MAX_ESCALATION_LEVELS ? `The step was escalated ${MAX_ESCALATION_LEVELS} times and is still undecided.` : 'The SLA ran out and there is nobody up the management line to escalate to.' });
+      await acts().alertAdmins({ processId, key: `${task.id}:sla`, taskId: task.id, requisitionId: input.requisitionId, reason: task.escalationLevel >= MAX_ESCALATION_LEVELS ? `The step was escalated ${MAX_ESCALATION_LEVELS} times and is still undecided.` : 'The SLA ran out and there is nobody up the management line to escalate to.' });
       return condition(decided);
     }
   };
 
   const finishWithdrawal = async () => {
     const request = withdrawal!;
-    await acts.cancelOpenTasks({ processId, reason: request.reason ?? 'withdrawn by the requester', actorId: request.actorId, requestId: request.key });
+    await acts().cancelOpenTasks({ processId, reason: request.reason ?? 'withdrawn by the requester', actorId: request.actorId, requestId: request.key });
     state.currentTask = null;
     await setStatus('withdrawn', request.actorId, null, request.reason, request.key);
     processed.add(request.key);
   };
 
   upsertSearchAttributes([{ key: searchKeys.processStatus, value: 'submitted' }]);
-  await acts.recordChain({ requisitionId: input.requisitionId, chain: state.chain, round: state.round });
+  await acts().recordChain({ requisitionId: input.requisitionId, chain: state.chain, round: state.round });
 
   while (!finalStatuses.includes(state.status)) {
     if (withdrawal) {
@@ -263,7 +266,7 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
       await openTask({ kind: 'requisition_approval', level, assigneeId: questionedStep.assigneeId, candidateRole: questionedStep.candidateRole, note: null, stepKey });
       questionedStep = null;
     } else {
-      const assignment = await acts.resolveApprover({ requesterId: input.requesterId, level, excludedIds: state.approverIds });
+      const assignment = await acts().resolveApprover({ requesterId: input.requesterId, level, excludedIds: state.approverIds });
       await openTask({ kind: 'requisition_approval', level, ...assignment, stepKey });
     }
     if (state.status !== 'under_review') await setStatus('under_review', null, null, null, `${processId}:${stepKey}`);
@@ -274,7 +277,7 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
     const task = state.currentTask!;
     const completedBy = decision.actorId;
     const onBehalfOf = decision.onBehalfOfId;
-    await acts.closeStepTask({ processId, taskId: task.id, status: 'completed', outcome: decision.action, actorId: completedBy, onBehalfOfId: onBehalfOf, comment: decision.comment ?? null, requestId: decision.key });
+    await acts().closeStepTask({ processId, taskId: task.id, status: 'completed', outcome: decision.action, actorId: completedBy, onBehalfOfId: onBehalfOf, comment: decision.comment ?? null, requestId: decision.key });
 
     if (decision.action === 'approve') {
       state.approverIds.push(...new Set([completedBy, onBehalfOf ?? completedBy]));
@@ -282,13 +285,13 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
       if (state.stepIndex >= state.chain.length) {
         state.currentTask = null;
         await setStatus('approved', completedBy, onBehalfOf, decision.comment ?? null, decision.key);
-        await acts.notifyDecision({ processId, requisitionId: input.requisitionId, decision: 'approved', actorId: completedBy, comment: decision.comment ?? null });
+        await acts().notifyDecision({ processId, requisitionId: input.requisitionId, decision: 'approved', actorId: completedBy, comment: decision.comment ?? null });
         // Seam: the purchase-order process takes the approved lines from here.
       }
     } else if (decision.action === 'reject') {
       state.currentTask = null;
       await setStatus('rejected', completedBy, onBehalfOf, decision.comment ?? null, decision.key);
-      await acts.notifyDecision({ processId, requisitionId: input.requisitionId, decision: 'rejected', actorId: completedBy, comment: decision.comment ?? null });
+      await acts().notifyDecision({ processId, requisitionId: input.requisitionId, decision: 'rejected', actorId: completedBy, comment: decision.comment ?? null });
     } else if (decision.action === 'question') {
       questionedStep = { assigneeId: task.assigneeId, candidateRole: task.candidateRole, level };
       questionCount += 1;
@@ -306,8 +309,8 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
         await finishWithdrawal();
         break;
       }
-      await acts.closeStepTask({ processId, taskId: answerTask.id, status: 'completed', outcome: 'answer', actorId: answer.actorId, onBehalfOfId: answer.onBehalfOfId, comment: answer.comment ?? null, requestId: answer.key });
-      const amended = await acts.readRequisitionTotal({ requisitionId: input.requisitionId });
+      await acts().closeStepTask({ processId, taskId: answerTask.id, status: 'completed', outcome: 'answer', actorId: answer.actorId, onBehalfOfId: answer.onBehalfOfId, comment: answer.comment ?? null, requestId: answer.key });
+      const amended = await acts().readRequisitionTotal({ requisitionId: input.requisitionId });
       if (amended.total !== state.total) {
         // The amendment moved the total: recompute the chain under the same policy and start again.
         state.total = amended.total;
@@ -317,12 +320,12 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
         state.approverIds = [];
         questionedStep = null;
         questionCount = 0;
-        await acts.recordChain({ requisitionId: input.requisitionId, chain: state.chain, round: state.round });
+        await acts().recordChain({ requisitionId: input.requisitionId, chain: state.chain, round: state.round });
       }
       state.status = 'under_review';
       processed.add(answer.key);
       pending = null;
-      await acts.setRequisitionStatus({ processId, requisitionId: input.requisitionId, status: 'under_review', actorId: answer.actorId, onBehalfOfId: answer.onBehalfOfId, comment: answer.comment ?? null, requestId: answer.key });
+      await acts().setRequisitionStatus({ processId, requisitionId: input.requisitionId, status: 'under_review', actorId: answer.actorId, onBehalfOfId: answer.onBehalfOfId, comment: answer.comment ?? null, requestId: answer.key });
       upsertSearchAttributes([{ key: searchKeys.processStatus, value: 'under_review' }]);
       continue;
     }

@@ -70,11 +70,19 @@ const durationText = (duration: { seconds?: unknown; nanos?: number | null } | n
   return seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
 };
 
+/** Temporal's marker for a local activity, and the part of its details the timeline reads. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+interface LocalActivityMarker {
+  activity_type?: string;
+  attempt?: number;
+}
+
 /** Engine events an auditor cares about, in words; scheduling noise is folded into its outcome. */
 function engineItems(events: HistoryEvent[]): TimelineItem[] {
   const scheduled = new Map<string, { name: string }>();
   const started = new Map<string, { attempt: number; lastFailure: string | null }>();
   const timers = new Map<string, string>();
+  let workflowTaskStartedAt: string | undefined;
   const items: TimelineItem[] = [];
   for (const event of events) {
     const at = timeOf(event);
@@ -97,6 +105,20 @@ function engineItems(events: HistoryEvent[]): TimelineItem[] {
       const attrs = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes!;
       const name = scheduled.get(String(attrs.scheduledEventId))?.name ?? 'activity';
       items.push({ at, source: 'engine', type: 'activity.failed', detail: `${activityWords[name] ?? name} failed: ${attrs.failure?.message ?? 'timed out'}`, data: { activity: name } });
+    } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      // A local activity: recorded as a marker when the workflow task that ran it completed.
+      const attrs = event.markerRecordedEventAttributes;
+      const data = decode(attrs.details?.data?.payloads?.[0]) as LocalActivityMarker | undefined;
+      const name = data?.activity_type ?? 'activity';
+      const attempts = data?.attempt ?? 1;
+      // Recorded when the workflow task that ran it completed, just after its own audit entries.
+      const when = at;
+      if (attrs.failure) {
+        items.push({ at: when, source: 'engine', type: 'activity.failed', detail: `${activityWords[name] ?? name} failed: ${attrs.failure.message ?? ''}`, data: { activity: name } });
+      } else {
+        const retried = attempts > 1 ? ` after ${attempts} attempts` : '';
+        items.push({ at: when, source: 'engine', type: attempts > 1 ? 'activity.retried' : 'activity.completed', detail: `${activityWords[name] ?? name}${retried}`, data: { activity: name, attempts } });
+      }
     } else if (event.timerStartedEventAttributes) {
       const attrs = event.timerStartedEventAttributes;
       const decoded = decode(event.userMetadata?.summary);
@@ -106,13 +128,16 @@ function engineItems(events: HistoryEvent[]): TimelineItem[] {
     } else if (event.timerFiredEventAttributes) {
       const summary = timers.get(String(event.timerFiredEventAttributes.timerId)) ?? 'timer';
       items.push({ at, source: 'engine', type: 'timer.fired', detail: `Timer fired: ${summary}` });
+    } else if (event.workflowTaskStartedEventAttributes) {
+      workflowTaskStartedAt = at;
     } else if (event.workflowExecutionUpdateAcceptedEventAttributes) {
       const request = event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest;
       const name = request?.input?.name ?? 'update';
       const args = decode(request?.input?.args?.payloads?.[0]) as { action?: string; actorId?: string; onBehalfOfId?: string | null; comment?: string | null } | undefined;
       const action = args?.action ?? (name === 'withdraw' ? 'withdraw' : name === 'claimTask' ? 'claim' : name);
       items.push({
-        at,
+        // The decision reached the workflow when the workflow task that accepted it started; the event is written when that task completes, after the work it did.
+        at: workflowTaskStartedAt ?? at,
         source: 'engine',
         type: 'decision.accepted',
         actorId: args?.actorId ?? null,

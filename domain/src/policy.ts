@@ -1,46 +1,10 @@
 import { z } from 'zod';
+import { parseSla, type ApprovalPolicy } from './approval-rules.ts';
 import { compareDecimal, moneyString } from './money.ts';
 
-/**
- * ISO 8601 duration for SLAs: days count business days (Mon-Fri), hours,
- * minutes and seconds count clock time. "P2D", "PT4H", "P1DT12H", "PT30S".
- */
-const isoDurationPattern = /^P(?:(\d{1,3})W)?(?:(\d{1,3})D)?(?:T(?:(\d{1,4})H)?(?:(\d{1,5})M)?(?:(\d{1,6})S)?)?$/;
-
-export interface SlaDuration {
-  businessDays: number;
-  clockMs: number;
-}
-
-export function parseSla(value: string): SlaDuration | undefined {
-  const match = isoDurationPattern.exec(value);
-  if (!match || value === 'P' || value.endsWith('T')) return undefined;
-  const [, weeks, days, hours, minutes, seconds] = match.map((part) => Number(part ?? 0));
-  const duration = { businessDays: weeks! * 5 + days!, clockMs: ((hours! * 60 + minutes!) * 60 + seconds!) * 1000 };
-  return duration.businessDays + duration.clockMs > 0 ? duration : undefined;
-}
+export * from './approval-rules.ts';
 
 export const isoSlaSchema = z.string().refine((value) => parseSla(value) !== undefined, 'must be an ISO 8601 duration such as P2D or PT4H');
-
-const isWeekend = (date: Date) => date.getUTCDay() === 0 || date.getUTCDay() === 6;
-
-/**
- * The moment an SLA started at `start` runs out. Business days skip Saturdays
- * and Sundays (UTC); a start on a weekend counts from the next Monday 00:00.
- * Pure and deterministic, so workflows compute their own deadlines.
- */
-export function slaDeadline(start: Date, sla: SlaDuration): Date {
-  let at = new Date(start.getTime());
-  if (sla.businessDays > 0) {
-    while (isWeekend(at)) at = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1));
-    let remaining = sla.businessDays;
-    while (remaining > 0) {
-      at = new Date(at.getTime() + 86_400_000);
-      if (!isWeekend(at)) remaining -= 1;
-    }
-  }
-  return new Date(at.getTime() + sla.clockMs);
-}
 
 export const approvalPolicySchema = z
   .strictObject({
@@ -57,8 +21,7 @@ export const approvalPolicySchema = z
     if (policy.maxTotal && compareDecimal(policy.maxTotal, policy.financeDirectorAbove) < 0) {
       ctx.addIssue({ code: 'custom', path: ['maxTotal'], message: 'must not be below financeDirectorAbove' });
     }
-  });
-export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;
+  }) satisfies z.ZodType<ApprovalPolicy>;
 
 export const defaultApprovalPolicy: Required<ApprovalPolicy> = {
   procurementManagerAbove: '1000.00',
@@ -67,15 +30,3 @@ export const defaultApprovalPolicy: Required<ApprovalPolicy> = {
   maxTotal: '1000000.00',
 };
 
-export const approvalLevels = ['line_manager', 'procurement_manager', 'finance_director'] as const;
-export type ApprovalLevel = (typeof approvalLevels)[number];
-
-/** The chain for a total under a policy: line manager; + procurement manager above the first limit; + finance director above the second. */
-export function approvalChainFor(total: string, policy: ApprovalPolicy): ApprovalLevel[] {
-  const chain: ApprovalLevel[] = ['line_manager'];
-  if (compareDecimal(total, policy.procurementManagerAbove) > 0) chain.push('procurement_manager');
-  if (compareDecimal(total, policy.financeDirectorAbove) > 0) chain.push('finance_director');
-  return chain;
-}
-
-export const MAX_ESCALATION_LEVELS = 3;

@@ -1,22 +1,7 @@
 import { z } from 'zod';
+import { taskActions, taskKinds, taskStatuses } from './task-kinds.ts';
 
-export const taskKinds = ['requisition_approval', 'requisition_answer'] as const;
-export type TaskKind = (typeof taskKinds)[number];
-
-export const taskActions = ['approve', 'reject', 'question', 'answer', 'withdraw'] as const;
-export type TaskAction = (typeof taskActions)[number];
-
-/** What a person can do on each kind of task. */
-export const actionsByKind: Record<TaskKind, readonly TaskAction[]> = {
-  requisition_approval: ['approve', 'reject', 'question'],
-  requisition_answer: ['answer', 'withdraw'],
-};
-
-/** Actions that need a comment saying why. */
-export const commentRequired: ReadonlySet<TaskAction> = new Set(['reject', 'question', 'answer']);
-
-export const taskStatuses = ['open', 'completed', 'cancelled'] as const;
-export type TaskStatus = (typeof taskStatuses)[number];
+export * from './task-kinds.ts';
 
 export const slaStates = ['on_track', 'due_soon', 'overdue'] as const;
 
