@@ -74,6 +74,8 @@ export interface BenchStack {
   login(key: string): Promise<string>;
   /** Peak resident memory per process in MB, over every incarnation so far. */
   peakRssMb(): Record<string, number>;
+  /** CPU seconds used so far per part: API, worker, Temporal server, this process, and this database's PostgreSQL backends. */
+  cpuSeconds(): Promise<Record<string, number>>;
   /** SIGKILL one part (processes mode), as a crash. */
   kill(part: Part): Promise<void>;
   /** Starts a killed part again (Temporal on the same SQLite file and port). */
@@ -93,6 +95,19 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** CPU seconds (user + system) a live process has used so far; 0 once it is gone. */
+export function cpuSecondsOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** Peak resident set (VmHWM) of a live process in MB; 0 once it is gone. */
@@ -144,6 +159,8 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
   const database = await openDatabase(serverDatabase ? { kind: 'postgres', url: serverDatabase.url, maxConnections: 20 } : { kind: 'pglite' });
   await database.migrate();
   await seedDemoData(database.db, hashPassword);
+  /** Its own connection, for reading PostgreSQL's statistics. */
+  const databaseStats = serverDatabase ? postgres(serverDatabase.url, { max: 1, onnotice: () => {} }) : undefined;
 
   const taskQueue = `bench-${randomUUID()}`;
   const connection = await Connection.connect({ address: temporalAddress });
@@ -176,7 +193,9 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       ...sharedEnv,
       ...(name === 'api' ? { PORT: String(apiPort), HOST: '127.0.0.1', DEMO_DATA: 'false', RATE_LIMIT_PER_MINUTE: '100000000', LOGIN_RATE_LIMIT_PER_MINUTE: '1000000' } : {}),
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the API and the worker.
+    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const part = parts[name];
     part.child = child;
     const keep = (chunk: Buffer) => {
@@ -277,6 +296,17 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       }
       await spawnPart(part);
     },
+    cpuSeconds: async () => {
+      const backends = serverDatabase ? await databaseStats!<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database()` : [];
+      const own = process.cpuUsage();
+      return {
+        ...(processes
+          ? { api: cpuSecondsOf(parts.api.child?.pid), worker: cpuSecondsOf(parts.worker.child?.pid), bench: (own.user + own.system) / 1e6 }
+          : { 'api+worker+bench': (own.user + own.system) / 1e6 }),
+        temporal: cpuSecondsOf(temporal.pid),
+        ...(serverDatabase ? { postgres: backends.reduce((sum, row) => sum + cpuSecondsOf(row.pid), 0) } : {}),
+      };
+    },
     logs: (part) => parts[part].output,
     stop: async () => {
       clearInterval(sampler);
@@ -288,6 +318,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
         await inProcess.closeTemporal();
       }
       await connection.close();
+      await databaseStats?.end();
       await database.close();
       await serverDatabase?.drop();
       await temporal.stop();

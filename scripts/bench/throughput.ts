@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { openInboxFeed } from './inbox-feed.ts';
+import { engineProfile } from './profile.ts';
 import { startBenchStack } from './stack.ts';
-import { latencyStats, pool, say, sleep, writeReport } from './support.ts';
+import { latencyStats, pool, say, writeReport } from './support.ts';
 
 /** Decisions in one chain: the line manager, then the procurement manager (a 5,000.00 requisition). */
 const APPROVALS = 2;
@@ -18,41 +20,38 @@ export async function throughput(options: { n?: number; c?: number; smoke: boole
   const stack = await startBenchStack();
   try {
     const requester = await stack.login('requester');
-    const approvers = [await stack.login('manager'), await stack.login('procurement_manager')];
     const latency: Record<'create' | 'submit' | 'inbox' | 'approve', number[]> = { create: [], submit: [], inbox: [], approve: [] };
+    const approvers = [await stack.login('manager'), await stack.login('procurement_manager')];
+    // Each approver watches a live inbox, as in the web app: SSE says a task arrived, one GET reads it.
+    const feeds = await Promise.all(approvers.map((token) => openInboxFeed(stack, token, (ms) => latency.inbox.push(ms))));
     const timed = async <T>(kind: keyof typeof latency, run: () => Promise<T>) => {
       const started = performance.now();
       const result = await run();
       latency[kind].push(performance.now() - started);
       return result;
     };
-    /** The approver's inbox, filtered to this requisition, until its task shows (the first one opens after submit answers). */
-    const waitTask = async (token: string, requisitionId: string) => {
-      for (let attempt = 0; attempt < 3000; attempt += 1) {
-        const items = (await timed('inbox', () => stack.fetchJson('GET', `/tasks?subjectId=${requisitionId}`, token))).body.items as { id: string }[] | undefined;
-        if (items?.[0]) return { id: items[0].id, polls: attempt + 1 };
-        await sleep(10);
-      }
-      throw new Error(`no task for ${requisitionId}`);
-    };
-    let polls = 0;
+    const workflowIds: string[] = [];
     const chain = async (index: number) => {
       const created = await timed('create', () => stack.fetchJson('POST', '/requisitions', requester, { title: `Bench ${index}`, purpose: 'daily_operations', lines: [{ description: 'Part', quantity: '1', unit: 'each', unitPrice: '5000.00' }] }));
       if (created.status !== 201) throw new Error(`create answered ${created.status}: ${JSON.stringify(created.body)}`);
       const id = created.body.id as string;
       const submitted = await timed('submit', () => stack.fetchJson('POST', `/requisitions/${id}/submit`, requester));
       if (submitted.status !== 202) throw new Error(`submit answered ${submitted.status}: ${JSON.stringify(submitted.body)}`);
-      for (const token of approvers) {
-        const task = await waitTask(token, id);
-        polls += task.polls;
-        const done = await timed('approve', () => stack.fetchJson('POST', `/tasks/${task.id}/complete`, token, { action: 'approve' }));
+      workflowIds.push(submitted.body.workflowId as string);
+      for (const [step, token] of approvers.entries()) {
+        const taskId = await feeds[step]!.next(id);
+        const done = await timed('approve', () => stack.fetchJson('POST', `/tasks/${taskId}/complete`, token, { action: 'approve' }));
         if (done.status !== 200) throw new Error(`approve answered ${done.status}: ${JSON.stringify(done.body)}`);
       }
     };
 
+    const cpuAtStart = await stack.cpuSeconds();
     const ourStart = performance.now();
     await pool(n, c, chain);
     const ourSeconds = (performance.now() - ourStart) / 1000;
+    const cpuAfterOurs = await stack.cpuSeconds();
+
+    await Promise.all(feeds.map((feed) => feed.close()));
 
     const baselineLatency: number[] = [];
     const baselineStart = performance.now();
@@ -64,6 +63,11 @@ export async function throughput(options: { n?: number; c?: number; smoke: boole
       baselineLatency.push(performance.now() - started);
     });
     const baselineSeconds = (performance.now() - baselineStart) / 1000;
+    const cpuAfterBaseline = await stack.cpuSeconds();
+    /** CPU milliseconds each part spent per chain (or per baseline workflow). */
+    const cpuPer = (from: Record<string, number>, to: Record<string, number>) =>
+      Object.fromEntries(Object.keys(to).map((part) => [part, Math.round((((to[part] ?? 0) - (from[part] ?? 0)) * 1000) / n)]));
+    const engine = await engineProfile(stack.client, workflowIds.slice(0, 50));
 
     const ours = n / ourSeconds;
     const baseline = n / baselineSeconds;
@@ -85,8 +89,10 @@ export async function throughput(options: { n?: number; c?: number; smoke: boole
         approve: latencyStats(latency.approve),
         baselineWorkflow: latencyStats(baselineLatency),
       },
-      inboxPollsPerDecision: Math.round((polls / (n * APPROVALS)) * 10) / 10,
       peakRssMb: stack.peakRssMb(),
+      cpuMsPerChain: cpuPer(cpuAtStart, cpuAfterOurs),
+      cpuMsPerBaselineWorkflow: cpuPer(cpuAfterOurs, cpuAfterBaseline),
+      engine,
     };
     say('');
     say(`throughput: ${n} requisition chains (create, submit, ${APPROVALS} approvals over HTTP), ${c} concurrent clients, one worker, ${report.database}, ${report.mode}`);
@@ -95,7 +101,10 @@ export async function throughput(options: { n?: number; c?: number; smoke: boole
     say(`  ratio      ${report.ratio}   (target >= 0.5)`);
     say('  latency    count     p50 ms    p95 ms    p99 ms');
     for (const [kind, value] of Object.entries(report.latencyMs)) say(`  ${kind.padEnd(17)}${String(value.count).padStart(6)}${String(value.p50).padStart(10)}${String(value.p95).padStart(10)}${String(value.p99).padStart(10)}`);
-    say(`  inbox polls per decision ${report.inboxPollsPerDecision}`);
+    say('  CPU ms per chain      ' + Object.entries(report.cpuMsPerChain).map(([part, value]) => `${part} ${value}`).join(', '));
+    say('  CPU ms per baseline   ' + Object.entries(report.cpuMsPerBaselineWorkflow).map(([part, value]) => `${part} ${value}`).join(', '));
+    say(`  engine, per chain (${engine.workflows} sampled)   count   queue ms   run ms`);
+    for (const [type, value] of [['workflow tasks', engine.workflowTasks] as const, ...Object.entries(engine.activities)]) say(`    ${type.padEnd(28)}${String(value.perWorkflow).padStart(6)}${String(value.queueMs).padStart(10)}${String(value.runMs).padStart(9)}`);
     say(`  peak RSS   ${Object.entries(report.peakRssMb).map(([part, mb]) => `${part} ${mb} MB`).join(', ')}`);
     writeReport('throughput', report);
   } finally {
