@@ -9,7 +9,7 @@ const ms = (ts: Timestamp | null | undefined) => (ts ? Number(ts.seconds?.toStri
 
 export interface EngineProfile {
   workflows: number;
-  /** Per activity type: how many per workflow, mean wait in the task queue and mean run time. */
+  /** Per activity type: how many per workflow, mean wait in the task queue and mean run time (0 for local ones). */
   activities: Record<string, { perWorkflow: number; queueMs: number; runMs: number }>;
   /** Workflow tasks per workflow and their mean queue wait and run time. */
   workflowTasks: { perWorkflow: number; queueMs: number; runMs: number };
@@ -19,7 +19,7 @@ export interface EngineProfile {
  * Where a workflow's time goes, read from its Temporal history: for each
  * activity the wait between scheduled and started (queue) and between started
  * and completed (run), and the same for workflow tasks. Local activities
- * have no queue; their run time comes from their marker.
+ * are counted; they run inside a workflow task, whose run time includes them.
  */
 export async function engineProfile(client: Client, workflowIds: string[]): Promise<EngineProfile> {
   const activities = new Map<string, { count: number; queue: number; run: number }>();
@@ -39,12 +39,11 @@ export async function engineProfile(client: Client, workflowIds: string[]): Prom
       }
       const marker = event.markerRecordedEventAttributes;
       if (marker?.markerName === 'core_local_activity') {
-        // Local activities run inside a workflow task: no queue, run time from their marker.
-        const data = JSON.parse(Buffer.from(marker.details?.data?.payloads?.[0]?.data ?? '{}').toString() || '{}') as { activity_type?: string; complete_time?: Timestamp; original_schedule_time?: Timestamp };
+        // Local activities run inside a workflow task: no queue; their time is part of that task's run time.
+        const data = JSON.parse(Buffer.from(marker.details?.data?.payloads?.[0]?.data ?? '{}').toString() || '{}') as { activity_type?: string };
         const type = `${data.activity_type ?? '?'} (local)`;
         const entry = activities.get(type) ?? { count: 0, queue: 0, run: 0 };
         entry.count += 1;
-        entry.run += ms(data.complete_time) - ms(data.original_schedule_time);
         activities.set(type, entry);
       }
       const completed = event.activityTaskCompletedEventAttributes ?? event.workflowTaskCompletedEventAttributes;

@@ -104,7 +104,10 @@ export async function throughput(options: { n?: number; c?: number; smoke: boole
     say('  CPU ms per chain      ' + Object.entries(report.cpuMsPerChain).map(([part, value]) => `${part} ${value}`).join(', '));
     say('  CPU ms per baseline   ' + Object.entries(report.cpuMsPerBaselineWorkflow).map(([part, value]) => `${part} ${value}`).join(', '));
     say(`  engine, per chain (${engine.workflows} sampled)   count   queue ms   run ms`);
-    for (const [type, value] of [['workflow tasks', engine.workflowTasks] as const, ...Object.entries(engine.activities)]) say(`    ${type.padEnd(28)}${String(value.perWorkflow).padStart(6)}${String(value.queueMs).padStart(10)}${String(value.runMs).padStart(9)}`);
+    for (const [type, value] of [['workflow tasks', engine.workflowTasks] as const, ...Object.entries(engine.activities)]) {
+      const local = type.endsWith('(local)');
+      say(`    ${type.padEnd(28)}${String(value.perWorkflow).padStart(6)}${(local ? '-' : String(value.queueMs)).padStart(10)}${(local ? 'in task' : String(value.runMs)).padStart(9)}`);
+    }
     say(`  peak RSS   ${Object.entries(report.peakRssMb).map(([part, mb]) => `${part} ${mb} MB`).join(', ')}`);
     writeReport('throughput', report);
   } finally {
