@@ -1,7 +1,7 @@
 import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { timestampColumn as at, users } from './users.ts';
 
-export type MailStatus = 'stored' | 'sending' | 'sent' | 'failed' | 'unconfirmed';
+export type MailStatus = 'stored' | 'sending' | 'handing_off' | 'sent' | 'failed' | 'unconfirmed';
 
 /**
  * Every e-mail, keyed by what caused it (workflow id + step), so a retried
@@ -21,10 +21,14 @@ export const mailOutbox = pgTable(
     text: text('text').notNull(),
     processId: text('process_id'),
     /**
-     * stored (outbox only) -> sending (handed to SMTP) -> sent; failed (SMTP refused: retried);
-     * unconfirmed (the sender died during the hand-off: not resent, an admin checks it).
+     * stored (outbox only) -> sending (streaming to SMTP, end of message held back) -> handing_off
+     * (end of message released) -> sent; failed (SMTP refused: retried); a sender that died while
+     * 'sending' is resent; while 'handing_off' it becomes unconfirmed (not resent, an admin checks it).
      */
     status: text('status').$type<MailStatus>().notNull().default('stored'),
+    /** While 'sending': which attempt sends, and until when (database time) its claim holds; past it the sender is presumed dead. */
+    sendingBy: uuid('sending_by'),
+    sendingUntil: at('sending_until'),
     messageId: text('message_id'),
     error: text('error'),
     createdAt: at('created_at').notNull().defaultNow(),
