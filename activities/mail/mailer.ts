@@ -1,6 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Readable } from 'node:stream';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Database } from '../../db/client.ts';
-import { findMailByKey, insertMail, markMailFailed, markMailSending, markMailSent, markMailStored, markMailUnconfirmed } from '../../db/queries/mail.ts';
+import { findMailByKey, insertMail, markMailFailed, markMailHandingOff, markMailSending, markMailSent, markMailStored, markMailUnconfirmed, sendingClaimHolds } from '../../db/queries/mail.ts';
+import type { MailRow } from '../../db/schema/index.ts';
 import { renderMail } from './render.ts';
 import type { MailTemplate, MailTemplates } from './templates.ts';
 import type { MailTransport } from './transport.ts';
@@ -43,14 +47,25 @@ export interface SendMailResult {
  * Sends each mail at most once per key, however often the activity is retried.
  *
  * The row is written first, on its own, so the outbox shows the mail even if
- * sending never succeeds. Before the SMTP hand-off the row is marked
- * 'sending' and committed; after it, 'sent'. SMTP has no idempotency, so a
- * crash during the hand-off leaves it unknown whether the server took the
- * mail: a retry that finds 'sending' does not send again (no duplicate) but
- * marks the row 'unconfirmed' for an admin to check in the outbox. A refusal
- * by the server ('failed') is safe to retry, and is. Every attempt carries the
- * same Message-ID.
+ * sending never succeeds. SMTP has no idempotency, but a server delivers a
+ * message only once it has its end-of-data mark (RFC 5321 4.1.1.4: a message
+ * cut off before it is discarded). So the message is streamed to the server
+ * with that mark held back: 'sending' is committed first, and 'handing_off'
+ * right before the mark is let go; then 'sent'.
+ *
+ * - An attempt that finds 'sending' waits while that sender's claim holds
+ *   (it is alive, or just died); after that, the server never had the whole
+ *   message (the sender died before the mark), so it sends again.
+ * - A retry that finds 'handing_off' cannot know whether the server took it
+ *   (the sender died in the last round trip): it does not resend (no
+ *   duplicate) and marks the row 'unconfirmed' for an admin to check.
+ * - A refusal by the server ('failed') is safe to retry, and is.
+ *
+ * Every attempt carries the same Message-ID.
  */
+/** How often an attempt that found another one sending looks again. */
+const CLAIM_POLL_MS = 250;
+
 export function createMailer(deps: MailerDeps) {
   const clock = deps.clock ?? (() => new Date());
 
@@ -66,27 +81,41 @@ export function createMailer(deps: MailerDeps) {
     });
     const duplicate = !inserted;
 
-    const claim = await deps.db.transaction(async (tx) => {
-      const row = await findMailByKey(tx, params.key, { lock: true });
-      if (!row) throw new Error(`mail ${params.key} vanished from the outbox`);
-      if (row.status === 'sent') return { done: { id: row.id, status: 'sent', duplicate: true } satisfies SendMailResult };
-      if (row.status === 'sending' || row.status === 'unconfirmed') {
-        if (row.status === 'sending') await markMailUnconfirmed(tx, { id: row.id, error: 'the sender stopped during the SMTP hand-off; not resent to avoid a duplicate' });
-        return { done: { id: row.id, status: 'unconfirmed', duplicate: true } satisfies SendMailResult };
+    for (;;) {
+      const claim = await deps.db.transaction(async (tx) => {
+        const row = await findMailByKey(tx, params.key, { lock: true });
+        if (!row) throw new Error(`mail ${params.key} vanished from the outbox`);
+        if (row.status === 'sent') return { kind: 'done' as const, result: { id: row.id, status: 'sent', duplicate: true } satisfies SendMailResult };
+        if (row.status === 'handing_off' || row.status === 'unconfirmed') {
+          if (row.status === 'handing_off') await markMailUnconfirmed(tx, { id: row.id, error: 'the sender stopped after releasing the end of the message; not resent to avoid a duplicate' });
+          return { kind: 'done' as const, result: { id: row.id, status: 'unconfirmed', duplicate: true } satisfies SendMailResult };
+        }
+        // Another attempt is sending right now: wait for its outcome. Once its
+        // claim has run out it died before the end-of-data mark, and the
+        // server delivered nothing: this attempt sends.
+        if (row.status === 'sending' && (await sendingClaimHolds(tx, row.id))) return { kind: 'wait' as const };
+        if (!deps.transport) {
+          if (row.status === 'failed') await markMailStored(tx, row.id);
+          return { kind: 'done' as const, result: { id: row.id, status: 'stored', duplicate } satisfies SendMailResult };
+        }
+        const attempt = randomUUID();
+        await markMailSending(tx, { id: row.id, attempt });
+        return { kind: 'send' as const, row, attempt };
+      });
+      if (claim.kind === 'done') return claim.result;
+      if (claim.kind === 'wait') {
+        await sleep(CLAIM_POLL_MS);
+        continue;
       }
-      if (!deps.transport) {
-        if (row.status === 'failed') await markMailStored(tx, row.id);
-        return { done: { id: row.id, status: 'stored', duplicate } satisfies SendMailResult };
-      }
-      await markMailSending(tx, row.id);
-      return { done: undefined, row };
-    });
-    if (claim.done) return claim.done;
-    const { row } = claim;
+      return handOff(params, claim.row, claim.attempt);
+    }
+  }
+
+  /** Streams the message to the SMTP server and lets its end-of-data mark go only after 'handing_off' is committed. */
+  async function handOff(params: SendMailParams, row: MailRow, attempt: string): Promise<SendMailResult> {
     const messageId = messageIdFor(params.key);
-    let accepted: { messageId: string };
     try {
-      accepted = await deps.transport!.sendMail({
+      const message = new MailComposer({
         from: deps.from,
         to: { name: params.to.name, address: row.toAddress },
         subject: row.subject,
@@ -94,13 +123,20 @@ export function createMailer(deps: MailerDeps) {
         text: row.text,
         messageId,
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+      }).compile();
+      // The Message-ID is the one in the raw message (the transport's own answer would name another).
+      await deps.transport!.sendMail({
+        envelope: message.getEnvelope(),
+        raw: holdBackEnd(await message.build(), async () => {
+          if (!(await markMailHandingOff(deps.db, { id: row.id, attempt }))) throw new Error('the sending claim ran out or another attempt took over; stopped before the end of the message');
+        }),
       });
     } catch (error) {
-      // The server refused or could not be reached: nothing was delivered, so Temporal's retry sends it again.
-      await markMailFailed(deps.db, { id: row.id, error: describe(error) });
+      // Refused, unreachable, or stopped short of the end mark: nothing was delivered, so Temporal's retry sends it again.
+      await markMailFailed(deps.db, { id: row.id, attempt, error: describe(error) });
       throw error;
     }
-    await markMailSent(deps.db, { id: row.id, messageId: accepted.messageId || messageId, sentAt: clock() });
+    await markMailSent(deps.db, { id: row.id, attempt, messageId, sentAt: clock() });
     return { id: row.id, status: 'sent', duplicate: false };
   }
 
@@ -108,6 +144,27 @@ export function createMailer(deps: MailerDeps) {
 }
 
 export type Mailer = ReturnType<typeof createMailer>;
+
+/**
+ * The whole message as a stream that ends only after `beforeEnd` has
+ * finished: the transport writes the end-of-data mark when the stream ends.
+ */
+function holdBackEnd(message: Buffer, beforeEnd: () => Promise<void>): Readable {
+  let pushed = false;
+  return new Readable({
+    read() {
+      if (!pushed) {
+        pushed = true;
+        this.push(message);
+        return;
+      }
+      beforeEnd().then(
+        () => this.push(null),
+        (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
+    },
+  });
+}
 
 /** Deterministic per key: every attempt at one mail carries the same Message-ID. */
 export function messageIdFor(key: string): string {

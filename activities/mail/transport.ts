@@ -6,8 +6,8 @@ export type MailTransport = Pick<Transporter, 'sendMail'>;
 /**
  * SMTP from `SMTP_URL` (smtp:// or smtps://, credentials in the URL), or
  * undefined in dev: mail then stays in the outbox the web app shows.
- * Timeouts are short because the mailer holds the outbox row's lock while it
- * sends; a stuck server fails the attempt and Temporal retries it.
+ * Timeouts are short so a stuck server fails the attempt (and Temporal
+ * retries it) within the mailer's 20 s sending claim.
  */
 export function createMailTransport(smtpUrl: string | undefined): MailTransport | undefined {
   if (!smtpUrl) return undefined;
@@ -15,6 +15,6 @@ export function createMailTransport(smtpUrl: string | undefined): MailTransport 
     url: smtpUrl,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    socketTimeout: 15_000,
   });
 }

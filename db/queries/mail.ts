@@ -35,20 +35,63 @@ export async function findMail(db: Executor, id: string): Promise<MailRow | unde
   return row;
 }
 
-export async function markMailSent(db: Executor, params: { id: string; messageId: string; sentAt: Date }): Promise<void> {
+/**
+ * How long a sending attempt's claim holds. An attempt whose claim ran out
+ * can no longer release the end of the message (markMailHandingOff checks),
+ * so a slow sender and its successor never both deliver.
+ */
+export const SENDING_LEASE_SECONDS = 20;
+
+/** True while another attempt's sending claim on this row holds (database time, shared by every worker). */
+export async function sendingClaimHolds(db: Executor, id: string): Promise<boolean> {
+  const [row] = await db
+    .select({ holds: sql<boolean>`coalesce(${mailOutbox.sendingUntil} > now(), false)` })
+    .from(mailOutbox)
+    .where(eq(mailOutbox.id, id));
+  return row?.holds ?? false;
+}
+
+/**
+ * Committed before the SMTP hand-off starts, with this attempt's claim: a
+ * crash now leaves the server without the end of the message, so once the
+ * claim runs out a retry sends again.
+ */
+export async function markMailSending(db: Executor, params: { id: string; attempt: string }): Promise<void> {
   await db
     .update(mailOutbox)
-    .set({ status: 'sent', messageId: params.messageId, sentAt: params.sentAt, error: null })
+    .set({ status: 'sending', error: null, sendingBy: params.attempt, sendingUntil: sql`now() + make_interval(secs => ${SENDING_LEASE_SECONDS})` })
     .where(eq(mailOutbox.id, params.id));
 }
 
-export async function markMailFailed(db: Executor, params: { id: string; error: string }): Promise<void> {
-  await db.update(mailOutbox).set({ status: 'failed', error: params.error }).where(eq(mailOutbox.id, params.id));
+/**
+ * Committed right before the end-of-data mark goes out, only if this attempt
+ * still holds an unexpired claim: a crash after it leaves it unknown whether
+ * the server took the mail. False when the claim ran out or another attempt
+ * took over (this one then stops short of the mark, and the server discards
+ * what it got).
+ */
+export async function markMailHandingOff(db: Executor, params: { id: string; attempt: string }): Promise<boolean> {
+  const rows = await db
+    .update(mailOutbox)
+    .set({ status: 'handing_off' })
+    .where(and(eq(mailOutbox.id, params.id), eq(mailOutbox.status, 'sending'), eq(mailOutbox.sendingBy, params.attempt), sql`${mailOutbox.sendingUntil} > now()`))
+    .returning({ id: mailOutbox.id });
+  return rows.length === 1;
 }
 
-/** Committed before the SMTP hand-off: a crash during it leaves the row 'sending', which a retry does not resend. */
-export async function markMailSending(db: Executor, id: string): Promise<void> {
-  await db.update(mailOutbox).set({ status: 'sending', error: null }).where(eq(mailOutbox.id, id));
+export async function markMailSent(db: Executor, params: { id: string; attempt: string; messageId: string; sentAt: Date }): Promise<void> {
+  await db
+    .update(mailOutbox)
+    .set({ status: 'sent', messageId: params.messageId, sentAt: params.sentAt, error: null, sendingUntil: null })
+    .where(and(eq(mailOutbox.id, params.id), eq(mailOutbox.sendingBy, params.attempt)));
+}
+
+/** The server refused or could not be reached (before the end mark): safe to send again. Only the attempt holding the claim records it. */
+export async function markMailFailed(db: Executor, params: { id: string; attempt: string; error: string }): Promise<void> {
+  await db
+    .update(mailOutbox)
+    .set({ status: 'failed', error: params.error, sendingUntil: null })
+    .where(and(eq(mailOutbox.id, params.id), eq(mailOutbox.sendingBy, params.attempt), eq(mailOutbox.status, 'sending')));
 }
 
 export async function markMailUnconfirmed(db: Executor, params: { id: string; error: string }): Promise<void> {

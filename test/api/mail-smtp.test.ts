@@ -1,6 +1,9 @@
+import { Readable } from 'node:stream';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signActionLink } from '@p2p/domain/action-links';
 import { insertUser } from '../../db/queries/users.ts';
+import { mailOutbox } from '../../db/schema/index.ts';
 import { createActionLinks, consumeActionLink, findActionLink } from '../../activities/mail/action-links.ts';
 import { createMailer, findMail, listOutbox, messageIdFor } from '../../activities/mail/mailer.ts';
 import { renderMail } from '../../activities/mail/render.ts';
@@ -119,6 +122,53 @@ describe('e-mail over real SMTP: idempotent by key, retried after failure, singl
     expect(smtp.received).toHaveLength(1);
   });
 
+  it('a message cut off before its end mark is not delivered; the retry delivers it once', async () => {
+    const { data } = await taskAssigned();
+    // The first hand-off dies mid-message, as a killed sender would: part of the message goes out, then the connection drops.
+    let cutOff = 1;
+    const dying: MailTransport = {
+      sendMail: (options) => {
+        if (cutOff-- <= 0) return transport.sendMail(options);
+        const broken = new Readable({ read() {} });
+        broken.push(`Message-ID: ${messageIdFor('requisition-r5/step-1/assigned')}\r\nSubject: half\r\n\r\nthe first half`);
+        setTimeout(() => broken.destroy(new Error('sender died')), 50);
+        return transport.sendMail({ ...options, raw: broken });
+      },
+    };
+    const mailer = createMailer({ db: database.db, transport: dying, from, clock });
+    const params = { key: 'requisition-r5/step-1/assigned', template: 'task-assigned', to: { address: 'ada@example.com', name: 'Ada' }, data } as const;
+    await expect(mailer.send(params)).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(smtp.received).toHaveLength(0);
+    expect(await mailer.send(params)).toMatchObject({ status: 'sent', duplicate: false });
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]!.raw).toContain(messageIdFor(params.key));
+  });
+
+  it("a row a dead sender left 'sending' is sent again; one left 'handing_off' is unconfirmed, not resent", async () => {
+    const { data } = await taskAssigned();
+    const mailer = createMailer({ db: database.db, transport, from, clock });
+    const to = { address: 'ada@example.com', name: 'Ada' };
+    const diedBeforeEnd = { key: 'requisition-r6/step-1/assigned', template: 'task-assigned', to, data } as const;
+    const diedAfterEnd = { key: 'requisition-r7/step-1/assigned', template: 'task-assigned', to, data } as const;
+    // What a sender killed at each point leaves behind.
+    await createMailer({ db: database.db, transport: undefined, from, clock }).send(diedBeforeEnd);
+    await createMailer({ db: database.db, transport: undefined, from, clock }).send(diedAfterEnd);
+    await database.db.update(mailOutbox).set({ status: 'sending' }).where(eq(mailOutbox.idempotencyKey, diedBeforeEnd.key));
+    await database.db.update(mailOutbox).set({ status: 'handing_off' }).where(eq(mailOutbox.idempotencyKey, diedAfterEnd.key));
+
+    expect(await mailer.send(diedBeforeEnd)).toMatchObject({ status: 'sent', duplicate: false });
+    expect(await mailer.send(diedAfterEnd)).toMatchObject({ status: 'unconfirmed', duplicate: true });
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]!.raw).toContain(messageIdFor(diedBeforeEnd.key));
+    const [unconfirmed] = await database.db.select().from(mailOutbox).where(eq(mailOutbox.idempotencyKey, diedAfterEnd.key));
+    expect(unconfirmed).toMatchObject({ status: 'unconfirmed', sentAt: null });
+    expect(unconfirmed!.error).toMatch(/not resent/);
+    // Asked again, still nothing sent.
+    expect(await mailer.send(diedAfterEnd)).toMatchObject({ status: 'unconfirmed', duplicate: true });
+    expect(smtp.received).toHaveLength(1);
+  });
+
   it('without SMTP the outbox is the delivery; the outbox lists newest first, page by page', async () => {
     const { data } = await taskAssigned();
     const mailer = createMailer({ db: database.db, transport: undefined, from, clock });
@@ -131,14 +181,19 @@ describe('e-mail over real SMTP: idempotent by key, retried after failure, singl
     const all = await listOutbox(database.db, { limit: 100 });
     expect(all.map((mail) => mail.idempotencyKey)).toEqual([
       'requisition-r4/step-1/assigned',
+      'requisition-r7/step-1/assigned',
+      'requisition-r6/step-1/assigned',
+      'requisition-r5/step-1/assigned',
       'requisition-r3/step-1/assigned',
       'requisition-r2/step-1/assigned',
       'requisition-r1/step-1/assigned',
     ]);
     expect(all[0]).not.toHaveProperty('html');
-    const page1 = await listOutbox(database.db, { limit: 2 });
-    const page2 = await listOutbox(database.db, { limit: 2, before: page1[1]!.id });
-    expect([...page1, ...page2].map((mail) => mail.id)).toEqual(all.map((mail) => mail.id));
+    const paged: string[] = [];
+    for (let page = await listOutbox(database.db, { limit: 2 }); page.length > 0; page = await listOutbox(database.db, { limit: 2, before: page.at(-1)!.id })) {
+      paged.push(...page.map((mail) => mail.id));
+    }
+    expect(paged).toEqual(all.map((mail) => mail.id));
     expect(await listOutbox(database.db, { limit: 10, processId: 'requisition-r4' })).toHaveLength(1);
     expect((await findMail(database.db, stored.id))?.html).toContain('A requisition needs your approval');
   });
