@@ -98,6 +98,16 @@ const localActivities = proxyLocalActivities<Activities>({ ...activityOptions, l
 /** Runs started before local activities replay their (remote) activity events unchanged. */
 export const LOCAL_ACTIVITIES_PATCH = 'local-activities';
 const acts = (): Activities => (patched(LOCAL_ACTIVITIES_PATCH) ? localActivities : remoteActivities);
+/**
+ * The first effect of a person's decision (an Update) stays a regular
+ * activity, as it always was. An Update is durable only once the workflow
+ * task that accepted it is recorded; scheduling a regular activity records
+ * that task first. A local activity would write the decision to the database
+ * inside that task, before Temporal had kept it, and a server crash in
+ * between would leave the inbox saying "decided" to a process that never
+ * heard of it.
+ */
+const durably = remoteActivities;
 
 const finalStatuses: readonly RequisitionStatus[] = ['approved', 'rejected', 'withdrawn'];
 
@@ -160,7 +170,7 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
   setHandler(
     claimTask,
     async ({ taskId, actorId }) => {
-      await acts().claimStepTask({ processId, taskId, userId: actorId, requestId: `${taskId}:claim` });
+      await durably.claimStepTask({ processId, taskId, userId: actorId, requestId: `${taskId}:claim` });
       if (state.currentTask?.id === taskId) state.currentTask = { ...state.currentTask, assigneeId: actorId };
       return snapshot();
     },
@@ -245,7 +255,7 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
 
   const finishWithdrawal = async () => {
     const request = withdrawal!;
-    await acts().cancelOpenTasks({ processId, reason: request.reason ?? 'withdrawn by the requester', actorId: request.actorId, requestId: request.key });
+    await durably.cancelOpenTasks({ processId, reason: request.reason ?? 'withdrawn by the requester', actorId: request.actorId, requestId: request.key });
     state.currentTask = null;
     await setStatus('withdrawn', request.actorId, null, request.reason, request.key);
     processed.add(request.key);
@@ -277,7 +287,7 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
     const task = state.currentTask!;
     const completedBy = decision.actorId;
     const onBehalfOf = decision.onBehalfOfId;
-    await acts().closeStepTask({ processId, taskId: task.id, status: 'completed', outcome: decision.action, actorId: completedBy, onBehalfOfId: onBehalfOf, comment: decision.comment ?? null, requestId: decision.key });
+    await durably.closeStepTask({ processId, taskId: task.id, status: 'completed', outcome: decision.action, actorId: completedBy, onBehalfOfId: onBehalfOf, comment: decision.comment ?? null, requestId: decision.key });
 
     if (decision.action === 'approve') {
       state.approverIds.push(...new Set([completedBy, onBehalfOf ?? completedBy]));
@@ -309,7 +319,7 @@ export async function requisitionApprovalWorkflow(input: RequisitionApprovalInpu
         await finishWithdrawal();
         break;
       }
-      await acts().closeStepTask({ processId, taskId: answerTask.id, status: 'completed', outcome: 'answer', actorId: answer.actorId, onBehalfOfId: answer.onBehalfOfId, comment: answer.comment ?? null, requestId: answer.key });
+      await durably.closeStepTask({ processId, taskId: answerTask.id, status: 'completed', outcome: 'answer', actorId: answer.actorId, onBehalfOfId: answer.onBehalfOfId, comment: answer.comment ?? null, requestId: answer.key });
       const amended = await acts().readRequisitionTotal({ requisitionId: input.requisitionId });
       if (amended.total !== state.total) {
         // The amendment moved the total: recompute the chain under the same policy and start again.
