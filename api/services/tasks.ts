@@ -83,10 +83,11 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
      */
     async list(actor: RequestActor, params: { status: TaskStatus; kind?: TaskKind | undefined; overdue?: boolean | undefined; subjectId?: string | undefined; limit: number; after?: { dueAt: string | null; id: string } | undefined }) {
       const now = clock();
+      // Open: one filter per action, so listTasks reads each (own tasks, a role's pool) from its own index.
       const access =
         params.status === 'open'
-          ? accessWhereAny(actor.ability, ['complete', 'claim'], 'Task', taskColumns)
-          : accessWhere(actor.ability, 'read', 'Task', taskColumns);
+          ? (['complete', 'claim'] as const).map((action) => accessWhere(actor.ability, action, 'Task', taskColumns))
+          : [accessWhere(actor.ability, 'read', 'Task', taskColumns)];
       const rows = await listTasks(db, { access, status: params.status, kind: params.kind, overdueAt: params.overdue ? now : undefined, subjectId: params.subjectId, limit: params.limit, after: params.after });
       return rows.map((row) => toTask(row, actor, now));
     },

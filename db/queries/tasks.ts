@@ -1,7 +1,7 @@
 import { and, asc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { TaskAction, TaskKind, TaskStatus } from '@p2p/domain';
 import type { Executor } from '../client.ts';
-import { tasks, type TaskRow } from '../schema/index.ts';
+import { inboxDueKey, tasks, type TaskRow } from '../schema/index.ts';
 
 export interface OpenTaskParams {
   id?: string;
@@ -73,8 +73,11 @@ export async function markTaskReminded(db: Executor, params: { id: string; now: 
 }
 
 export interface ListTasksParams {
-  /** Who may see what, derived from the caller's CASL rules. */
-  access: SQL | undefined;
+  /**
+   * Who may see what, derived from the caller's CASL rules: a row qualifies
+   * under any one of these filters (an undefined one lets every row through).
+   */
+  access: (SQL | undefined)[];
   status?: TaskStatus | undefined;
   kind?: TaskKind | undefined;
   overdueAt?: Date | undefined;
@@ -84,27 +87,32 @@ export interface ListTasksParams {
   after?: { dueAt: string | null; id: string } | undefined;
 }
 
-const dueKey = sql`coalesce(${tasks.dueAt}, 'infinity'::timestamptz)`;
+const dueKey = inboxDueKey(tasks.dueAt);
 
-/** The inbox query: one indexed scan, earliest due (so overdue) first. */
+/**
+ * The inbox query, earliest due (so overdue) first. Several access filters
+ * (own tasks; a role's pool) ORed together can be read from no index in that
+ * order, so every match would be fetched and sorted: a pool of thousands for
+ * one page. Instead each filter reads its own first page in order from its
+ * partial index (tasks_assignee_inbox_idx, tasks_pool_inbox_idx), and the
+ * page is the first `limit` of their union: a row of the overall page is on
+ * the first page of every filter it passes.
+ */
 export async function listTasks(db: Executor, params: ListTasksParams): Promise<TaskRow[]> {
   const { after } = params;
   const afterDue = after ? (after.dueAt ? sql`${after.dueAt}::timestamptz` : sql`'infinity'::timestamptz`) : undefined;
-  return db
-    .select()
-    .from(tasks)
-    .where(
-      and(
-        params.access,
-        params.status ? eq(tasks.status, params.status) : undefined,
-        params.kind ? eq(tasks.kind, params.kind) : undefined,
-        params.overdueAt ? lt(tasks.dueAt, params.overdueAt) : undefined,
-        params.subjectId ? eq(tasks.subjectId, params.subjectId) : undefined,
-        after && afterDue ? sql`(${dueKey}, ${tasks.id}) > (${afterDue}, ${after.id})` : undefined,
-      ),
-    )
-    .orderBy(asc(dueKey), asc(tasks.id))
-    .limit(params.limit);
+  const filters = [
+    params.status ? eq(tasks.status, params.status) : undefined,
+    params.kind ? eq(tasks.kind, params.kind) : undefined,
+    params.overdueAt ? lt(tasks.dueAt, params.overdueAt) : undefined,
+    params.subjectId ? eq(tasks.subjectId, params.subjectId) : undefined,
+    after && afterDue ? sql`(${dueKey}, ${tasks.id}) > (${afterDue}, ${after.id})` : undefined,
+  ];
+  const page = (where: SQL | undefined) => db.select().from(tasks).where(where).orderBy(asc(dueKey), asc(tasks.id)).limit(params.limit);
+  if (params.access.includes(undefined)) return page(and(...filters));
+  if (params.access.length === 1) return page(and(params.access[0], ...filters));
+  const firstPages = params.access.map((access) => sql`(${db.select({ id: tasks.id }).from(tasks).where(and(access, ...filters)).orderBy(asc(dueKey), asc(tasks.id)).limit(params.limit)})`);
+  return page(sql`${tasks.id} in (${sql.join(firstPages, sql` union `)})`);
 }
 
 export async function countTasks(db: Executor, params: { access: SQL | undefined; overdueAt: Date }): Promise<{ open: number; overdue: number }> {

@@ -1,7 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, unique, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { TaskAction, TaskKind, TaskStatus } from '@p2p/domain';
 import { timestampColumn as at, users } from './users.ts';
+
+/**
+ * The inbox order: earliest due (so overdue) first, undated last. The open
+ * task indexes below are keyed by this same expression, so an inbox query
+ * reads its first page in order from one of them instead of sorting every match.
+ */
+export const inboxDueKey = (dueAt: AnyPgColumn) => sql`coalesce(${dueAt}, 'infinity'::timestamptz)`;
 
 /**
  * The inbox projection of waiting workflow steps. Workflows create and close
@@ -40,8 +47,8 @@ export const tasks = pgTable(
   },
   (table) => [
     unique('tasks_process_step').on(table.processId, table.stepKey),
-    index('tasks_assignee_open_idx').on(table.assigneeId, table.dueAt).where(sql`${table.status} = 'open'`),
-    index('tasks_candidate_open_idx').on(table.candidateRole, table.dueAt).where(sql`${table.status} = 'open' and ${table.assigneeId} is null`),
+    index('tasks_assignee_inbox_idx').on(table.assigneeId, inboxDueKey(table.dueAt), table.id).where(sql`${table.status} = 'open'`),
+    index('tasks_pool_inbox_idx').on(table.candidateRole, inboxDueKey(table.dueAt), table.id).where(sql`${table.status} = 'open' and ${table.assigneeId} is null`),
     index('tasks_subject_idx').on(table.subjectType, table.subjectId),
     index('tasks_completed_by_idx').on(table.completedById, table.completedAt),
   ],
