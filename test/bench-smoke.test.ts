@@ -21,4 +21,36 @@ describe('benchmark smoke runs', () => {
     expect(report.chainsPerSecond).toBeGreaterThan(0);
     expect(report.baselinePerSecond).toBeGreaterThan(0);
   }, 180_000);
+
+  it('inbox --smoke loads a task table, lists and completes tasks, and explains the inbox query', async () => {
+    const { stdout } = await run('npx', ['tsx', 'scripts/bench.ts', 'inbox', '--smoke'], { env: { ...process.env, DATABASE_URL: '' }, timeout: 150_000 });
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      scenario: string;
+      database: string;
+      concurrency: number;
+      rows: { tasks: number; open: number; pool: number; assignedPerBenchUser: { min: number } };
+      inbox: { count: number; p95: number; perSecond: number };
+      inboxPaced: { count: number; p95: number };
+      completion: { count: number; p95: number };
+      completionPaced: { count: number; p95: number };
+      plans: { sql: string; plan: string[]; executionMs: number }[];
+    };
+    expect(report).toMatchObject({ scenario: 'inbox', database: 'pglite', concurrency: 5 });
+    // The loaded 2,000 plus one approval task per requisition: 4 approved back to back, then 1 by each of the 5 people.
+    expect(report.rows.tasks).toBe(2_009);
+    expect(report.rows.open).toBeGreaterThan(report.rows.pool);
+    expect(report.rows.assignedPerBenchUser.min).toBeGreaterThan(0);
+    expect(report.inbox.count).toBeGreaterThan(5);
+    expect(report.inbox.p95).toBeGreaterThan(0);
+    expect(report.inboxPaced.count).toBeGreaterThanOrEqual(5);
+    expect(report.completion.count).toBe(4);
+    expect(report.completionPaced.count).toBe(5);
+    // Both people's inbox statements were captured from the service and explained; neither reads the whole table.
+    expect(report.plans).toHaveLength(2);
+    for (const { sql, plan, executionMs } of report.plans) {
+      expect(sql).toMatch(/from "tasks"/);
+      expect(executionMs).toBeGreaterThan(0);
+      expect(plan.join('\n')).not.toMatch(/Seq Scan on tasks/);
+    }
+  }, 180_000);
 });
