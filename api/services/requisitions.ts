@@ -228,8 +228,8 @@ export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 't
     async withdraw(actor: RequestActor, id: string, reason: string | undefined, audit: AuditContext): Promise<Requisition> {
       const existing = await loadReadable(actor, id);
       ForbiddenError.from(actor.ability).throwUnlessCan('withdraw', subject('Requisition', { ...existing }));
-      if (existing.status === 'withdrawn') return view(existing);
-      if (!withdrawableStatuses.includes(existing.status)) throw new AppError('conflict', `A requisition can no longer be withdrawn once ${existing.status}`);
+      if (existing.status === 'withdrawn' && !existing.workflowId) return view(existing);
+      if (existing.status !== 'withdrawn' && !withdrawableStatuses.includes(existing.status)) throw new AppError('conflict', `A requisition can no longer be withdrawn once ${existing.status}`);
       if (existing.status === 'draft') {
         await db.transaction(async (tx) => {
           const locked = await lockRequisition(tx, id);
@@ -238,11 +238,17 @@ export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 't
           await appendAudit(tx, { ...audit, at: clock(), action: 'requisition.withdrawn', subjectType: 'Requisition', subjectId: id, before: { status: 'draft' }, after: { status: 'withdrawn', reason: reason ?? null } });
         });
       } else {
+        // Already 'withdrawn' is a retry whose answer was lost. The status is
+        // a projection that may have been written before the engine recorded
+        // the withdrawal (see confirmDecision in tasks.ts), so the Update goes
+        // again under its id, applied once; refused as no longer open, the
+        // process had it.
         const handle = (await temporal.client()).workflow.getHandle(existing.workflowId!);
         try {
           await handle.executeUpdate(withdrawUpdate, { args: [{ actorId: actor.user.id, reason: reason ?? null }], updateId: `withdraw:${actor.user.id}` });
         } catch (error) {
-          throw toProcessError(error);
+          const mapped = toProcessError(error);
+          if (!(existing.status === 'withdrawn' && mapped instanceof AppError && mapped.kind === 'conflict')) throw mapped;
         }
       }
       return view((await findRequisition(db, id))!);

@@ -54,6 +54,17 @@ export function toTask(row: TaskRow, actor: RequestActor, now: Date): Task {
   };
 }
 
+/** Task id + action: Temporal applies an Update id once, so a retried request cannot decide twice. */
+const decisionUpdateId = (row: TaskRow, body: CompleteTaskBody) => `${row.id}:${body.action}`;
+
+const decisionArgs = (row: TaskRow, body: CompleteTaskBody, actor: RequestActor, onBehalfOfId: string | null) => ({
+  taskId: row.id,
+  action: body.action,
+  actorId: actor.user.id,
+  onBehalfOfId,
+  comment: body.comment ?? null,
+});
+
 export interface CompletionResult {
   task: Task;
   process: { id: string; status: string };
@@ -73,6 +84,30 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
   async function processStatus(row: TaskRow): Promise<string> {
     if (row.subjectType === 'Requisition') return (await findRequisition(db, row.subjectId))?.status ?? 'unknown';
     return 'unknown';
+  }
+
+  /**
+   * A retried decision (same person, same action) whose task row is already
+   * closed: the earlier answer was lost to a crash or a timeout. The row is a
+   * projection written by activities; one written before the engine had
+   * durably recorded the decision (a local activity in the Update's workflow
+   * task does that) outlives a Temporal crash that loses the decision, and
+   * the process would wait forever on a task the inbox calls done. So the
+   * row is not trusted: the Update goes again under the same id, which
+   * Temporal applies once, confirming a recorded decision and making a lost
+   * one again. Refused as no longer open, the process has moved on or ended.
+   */
+  async function confirmDecision(actor: RequestActor, row: TaskRow, body: CompleteTaskBody): Promise<CompletionResult> {
+    const handle = (await temporal.client()).workflow.getHandle(row.processId);
+    let status: string | undefined;
+    try {
+      status = (await handle.executeUpdate(decide, { updateId: decisionUpdateId(row, body), args: [decisionArgs(row, body, actor, row.onBehalfOfId)] })).status;
+    } catch (error) {
+      const mapped = toProcessError(error);
+      if (!(mapped instanceof AppError && mapped.kind === 'conflict')) throw mapped;
+    }
+    const after = (await findTask(db, row.id))!;
+    return { task: toTask(after, actor, clock()), process: { id: row.processId, status: status ?? (await processStatus(after)) } };
   }
 
   return {
@@ -109,12 +144,9 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
      */
     async complete(actor: RequestActor, id: string, body: CompleteTaskBody): Promise<CompletionResult> {
       const row = await loadReadable(actor, id);
-      const now = clock();
       if (row.status !== 'open') {
         // The same person retrying the same decision gets the same answer; anything else is a conflict.
-        if (row.outcome === body.action && row.completedById === actor.user.id) {
-          return { task: toTask(row, actor, now), process: { id: row.processId, status: await processStatus(row) } };
-        }
+        if (row.outcome === body.action && row.completedById === actor.user.id) return confirmDecision(actor, row, body);
         throw new AppError('conflict', `This task is already ${row.status}${row.outcome ? ` (${row.outcome})` : ''}`);
       }
       if (!row.assigneeId && row.candidateRole && actor.ability.can('claim', subject('Task', { ...row }))) {
@@ -132,11 +164,7 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
       // again shortly is safe; give up after a few tries.
       for (let attempt = 1; status === undefined; attempt += 1) {
         try {
-          const state = await handle.executeUpdate(decide, {
-            updateId: `${row.id}:${body.action}`,
-            args: [{ taskId: row.id, action: body.action, actorId: actor.user.id, onBehalfOfId, comment: body.comment ?? null }],
-          });
-          status = state.status;
+          status = (await handle.executeUpdate(decide, { updateId: decisionUpdateId(row, body), args: [decisionArgs(row, body, actor, onBehalfOfId)] })).status;
         } catch (error) {
           const mapped = toProcessError(error);
           const transient = mapped instanceof AppError && (mapped.kind === 'conflict' || mapped.kind === 'forbidden') && attempt < 4 && (await findTask(db, id))?.status === 'open';
