@@ -198,8 +198,11 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const part = parts[name];
     part.child = child;
+    /** This incarnation's own output: after a restart, the last one's "worker running" must not count. */
+    let started = '';
     const keep = (chunk: Buffer) => {
       part.output = (part.output + chunk.toString()).slice(-20_000);
+      if (started.length < 20_000) started += chunk.toString();
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -207,7 +210,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited while starting: ${part.output.slice(-3000)}`);
       if (Date.now() > deadline) throw new Error(`${name} did not start within 90 s: ${part.output.slice(-3000)}`);
-      if (name === 'worker' && part.output.includes('worker running')) return;
+      if (name === 'worker' && started.includes('worker running')) return;
       if (name === 'api') {
         const ready = await fetch(`${apiUrl}/health`).then((r) => r.ok, () => false);
         if (ready) return;
