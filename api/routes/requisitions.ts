@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageOf, paginationQuery, requisitionBody, requisitionSchema, requisitionStatuses, requisitionSummarySchema } from '@p2p/domain';
-import { idempotent } from '../middleware/idempotency.ts';
+import { idempotent, recordAnswerOf } from '../middleware/idempotency.ts';
 import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
 import { decodeCursor, pageFrom } from '../pagination.ts';
 import { auditContextOf } from '../services/audit-context.ts';
@@ -78,7 +78,7 @@ export function requisitionRoutes(services: Services) {
   router.use('/requisitions', idempotent());
   router.use('/requisitions/:id/submit', idempotent());
 
-  router.openapi(create, async (c) => c.json(await services.requisitions.create(requireActor(c), c.req.valid('json'), auditContextOf(c)), 201));
+  router.openapi(create, async (c) => c.json(await services.requisitions.create(requireActor(c), c.req.valid('json'), auditContextOf(c), recordAnswerOf(c, 201)), 201));
 
   router.openapi(list, async (c) => {
     const { limit, cursor, status, mine, q } = c.req.valid('query');

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createSupplierBody, pageOf, paginationQuery, projectSchema, supplierSchema } from '@p2p/domain';
-import { idempotent } from '../middleware/idempotency.ts';
+import { idempotent, recordAnswerOf } from '../middleware/idempotency.ts';
 import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
 import { decodeCursor, pageFrom } from '../pagination.ts';
 import { auditContextOf } from '../services/audit-context.ts';
@@ -49,7 +49,7 @@ export function supplierRoutes(services: Services) {
   router.use('/suppliers', idempotent());
 
   router.openapi(createSupplier, async (c) =>
-    c.json(await services.suppliers.create(requireActor(c), c.req.valid('json'), auditContextOf(c)), 201),
+    c.json(await services.suppliers.create(requireActor(c), c.req.valid('json'), auditContextOf(c), recordAnswerOf(c, 201)), 201),
   );
 
   router.openapi(listSuppliers, async (c) => {

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createUserBody, outOfOfficeBody, pageOf, paginationQuery, updateUserBody, userSchema } from '@p2p/domain';
-import { idempotent } from '../middleware/idempotency.ts';
+import { idempotent, recordAnswerOf } from '../middleware/idempotency.ts';
 import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
 import { decodeCursor, pageFrom } from '../pagination.ts';
 import { auditContextOf } from '../services/audit-context.ts';
@@ -73,7 +73,7 @@ export function userRoutes(services: Services) {
   router.use('/users', idempotent());
 
   router.openapi(createUser, async (c) => {
-    return c.json(await services.users.create(requireActor(c), c.req.valid('json'), auditContextOf(c)), 201);
+    return c.json(await services.users.create(requireActor(c), c.req.valid('json'), auditContextOf(c), recordAnswerOf(c, 201)), 201);
   });
 
   router.openapi(listUsers, async (c) => {

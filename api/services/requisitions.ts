@@ -15,6 +15,7 @@ import {
 } from '@p2p/domain';
 import type { Executor } from '../../db/client.ts';
 import { appendAudit } from '../../db/queries/audit.ts';
+import type { RecordAnswer } from '../../db/queries/idempotency.ts';
 import {
   allocateDocumentNumber,
   findRequisition,
@@ -140,16 +141,18 @@ export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 't
   return {
     currentPolicy,
 
-    async create(actor: RequestActor, body: RequisitionBody, audit: AuditContext): Promise<Requisition> {
+    async create(actor: RequestActor, body: RequisitionBody, audit: AuditContext, recordAnswer?: RecordAnswer<Requisition>): Promise<Requisition> {
       ForbiddenError.from(actor.ability).throwUnlessCan('create', 'Requisition');
       await checkReferences(body);
       const total = requisitionTotal(body.lines);
-      const row = await db.transaction(async (tx) => {
+      return db.transaction(async (tx) => {
         const inserted = await insertRequisition(tx, { requesterId: actor.user.id, body, total });
         await appendAudit(tx, { ...audit, at: clock(), action: 'requisition.created', subjectType: 'Requisition', subjectId: inserted.id, after: auditedRequisition(inserted, body.lines) });
-        return inserted;
+        // A new requisition has no tasks yet.
+        const created = toRequisition((await findRequisition(tx, inserted.id))!, []);
+        await recordAnswer?.(tx, created);
+        return created;
       });
-      return view((await findRequisition(db, row.id))!);
     },
 
     async get(actor: RequestActor, id: string): Promise<Requisition> {

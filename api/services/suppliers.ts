@@ -1,6 +1,7 @@
 import { ForbiddenError } from '@casl/ability';
 import type { CreateSupplierBody, Supplier } from '@p2p/domain';
 import { appendAudit } from '../../db/queries/audit.ts';
+import type { RecordAnswer } from '../../db/queries/idempotency.ts';
 import { findSupplierById, insertSupplier, listProjects, listSuppliers } from '../../db/queries/suppliers.ts';
 import type { SupplierRow } from '../../db/schema/index.ts';
 import type { RequestActor } from '../context.ts';
@@ -24,11 +25,12 @@ export type SupplierService = ReturnType<typeof createSupplierService>;
 export function createSupplierService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
   const { db, clock } = deps;
   return {
-    async create(actor: RequestActor, body: CreateSupplierBody, audit: AuditContext): Promise<Supplier> {
+    async create(actor: RequestActor, body: CreateSupplierBody, audit: AuditContext, recordAnswer?: RecordAnswer<Supplier>): Promise<Supplier> {
       ForbiddenError.from(actor.ability).throwUnlessCan('create', 'Supplier');
       return db.transaction(async (tx) => {
         const supplier = toSupplier(await insertSupplier(tx, body));
         await appendAudit(tx, { ...audit, at: clock(), action: 'supplier.created', subjectType: 'Supplier', subjectId: supplier.id, after: supplier });
+        await recordAnswer?.(tx, supplier);
         return supplier;
       });
     },

@@ -1,6 +1,7 @@
 import { ForbiddenError, subject } from '@casl/ability';
 import type { CreateUserBody, OutOfOfficeBody, UpdateUserBody, User } from '@p2p/domain';
 import { appendAudit } from '../../db/queries/audit.ts';
+import type { RecordAnswer } from '../../db/queries/idempotency.ts';
 import { findUserByEmail, findUserById, insertUser, listUsers, searchActiveUsers, setOutOfOffice, updateUser } from '../../db/queries/users.ts';
 import type { UserRow } from '../../db/schema/index.ts';
 import type { RequestActor } from '../context.ts';
@@ -48,7 +49,7 @@ export function createUserService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
   }
 
   return {
-    async create(actor: RequestActor, body: CreateUserBody, audit: AuditContext): Promise<User> {
+    async create(actor: RequestActor, body: CreateUserBody, audit: AuditContext, recordAnswer?: RecordAnswer<User>): Promise<User> {
       ForbiddenError.from(actor.ability).throwUnlessCan('create', 'User');
       if (await findUserByEmail(db, body.email)) throw new AppError('conflict', 'A user with this e-mail already exists', { errors: [{ path: 'email', message: 'already taken' }] });
       await requireManager(body.managerId);
@@ -57,6 +58,7 @@ export function createUserService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
         const row = await insertUser(tx, { ...body, passwordHash });
         const user = toUser(row);
         await appendAudit(tx, { ...audit, at: clock(), action: 'user.created', subjectType: 'User', subjectId: row.id, after: audited(user) });
+        await recordAnswer?.(tx, user);
         return user;
       });
     },
