@@ -6,6 +6,7 @@ import type { ApiConfig } from './config.ts';
 import type { ApiDeps } from './deps.ts';
 import type { Logger } from './logger.ts';
 import { createRateLimiter } from './middleware/rate-limit.ts';
+import { createProcessStarter } from './process-starter.ts';
 import { loadWebHandler, startHttpServer, type HttpServer } from './server.ts';
 import { hashPassword } from './services/credentials.ts';
 import { createTaskEventBus } from './task-events.ts';
@@ -54,6 +55,7 @@ export async function startApi(
     actionLinkSecret: resolveSessionSecret(config),
     clock: () => new Date(),
   };
+  const processStarter = createProcessStarter(deps);
   const web = await loadWebHandler();
   if (!web) options.logger.warn('web/build is missing: serving the API only (run npm run build:web)');
   const http = await startHttpServer({ app: createApp(deps), port: config.PORT, host: config.HOST, ...(web ? { web } : {}) });
@@ -64,6 +66,7 @@ export async function startApi(
     database,
     close: async () => {
       await http.close();
+      await processStarter.close();
       await taskEvents.close();
       await temporal.close();
       if (ownsDatabase) await database.close();

@@ -1,5 +1,5 @@
 import { ForbiddenError, subject } from '@casl/ability';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import {
   compareDecimal,
   defaultApprovalPolicy,
@@ -108,8 +108,35 @@ const auditedRequisition = (row: RequisitionWithLines | RequisitionRow, lines?: 
 
 export type RequisitionService = ReturnType<typeof createRequisitionService>;
 
-export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal' | 'config'>) {
-  const { db, clock, temporal, config } = deps;
+/**
+ * Starts the approval process of a committed submission, from the committed
+ * row. Idempotent: the workflow id is the requisition's, and a process that
+ * already ran or runs under it is never started again.
+ */
+export async function startApprovalProcess(client: Client, taskQueue: string, row: RequisitionRow): Promise<'started' | 'already started'> {
+  if (!row.workflowId || !row.number || !row.policy) throw new Error(`requisition ${row.id} is not submitted`);
+  try {
+    await client.workflow.start(requisitionApprovalWorkflow, {
+      workflowId: row.workflowId,
+      taskQueue,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [{ requisitionId: row.id, number: row.number, requesterId: row.requesterId, total: row.total, policy: row.policy }],
+      typedSearchAttributes: [
+        { key: searchKeys.documentNumber, value: row.number },
+        { key: searchKeys.businessKey, value: row.number },
+        { key: searchKeys.requesterId, value: row.requesterId },
+        { key: searchKeys.processStatus, value: 'submitted' },
+      ],
+    });
+    return 'started';
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already started';
+    throw error;
+  }
+}
+
+export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal' | 'config' | 'logger'>) {
+  const { db, clock, temporal, config, logger } = deps;
 
   /** Inside a transaction pass it: PGlite has one connection, so a read beside the transaction would wait for it forever. */
   async function currentPolicy(executor: Executor = db): Promise<Required<ApprovalPolicy>> {
@@ -185,19 +212,23 @@ export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 't
     },
 
     /**
-     * Numbers the requisition (once), snapshots the policy and starts its
-     * approval process, all or nothing: if the process cannot start, the
-     * transaction rolls back and the number is not used up.
+     * Numbers the requisition (once), snapshots the policy and commits it as
+     * submitted, then starts its approval process from what was committed.
+     * The commit comes first: a process started inside the transaction could
+     * outlive a rollback (the API killed between the start and the commit)
+     * and act on a requisition that was never submitted. A submission whose
+     * start did not happen (the engine down, the API killed) is started by a
+     * retry of this call or by the process starter (process-starter.ts); the
+     * answer is 202 either way, the submission being durable.
      */
     async submit(actor: RequestActor, id: string, audit: AuditContext): Promise<Requisition> {
       const existing = await loadReadable(actor, id);
       ForbiddenError.from(actor.ability).throwUnlessCan('submit', subject('Requisition', { ...existing }));
-      const client = await temporal.client();
-      await db.transaction(async (tx) => {
+      const submitted = await db.transaction(async (tx) => {
         const locked = await lockRequisition(tx, id);
         if (!locked) throw new AppError('not_found', 'No such requisition');
         if (locked.status !== 'draft') {
-          if (locked.workflowId && ['submitted', 'under_review', 'questioned'].includes(locked.status)) return; // a retried submit
+          if (locked.workflowId && ['submitted', 'under_review', 'questioned'].includes(locked.status)) return locked; // a retried submit
           throw new AppError('conflict', `Only a draft can be submitted; this requisition is ${locked.status}`);
         }
         const policy = await currentPolicy(tx);
@@ -207,24 +238,17 @@ export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 't
         const year = now.getUTCFullYear();
         const number = locked.number ?? `REQ-${year}-${String(await allocateDocumentNumber(tx, { kind: 'REQ', year })).padStart(5, '0')}`;
         const workflowId = requisitionWorkflowId(id);
-        await updateRequisitionStatus(tx, { id, status: 'submitted', now, number, workflowId, policy, submitted: true });
+        const row = await updateRequisitionStatus(tx, { id, status: 'submitted', now, number, workflowId, policy, submitted: true });
         await appendAudit(tx, { ...audit, at: now, action: 'requisition.submitted', subjectType: 'Requisition', subjectId: id, processId: workflowId, before: { status: 'draft' }, after: { status: 'submitted', number, total: locked.total, policy } });
-        try {
-          await client.workflow.start(requisitionApprovalWorkflow, {
-            workflowId,
-            taskQueue: config.TEMPORAL_TASK_QUEUE,
-            args: [{ requisitionId: id, number, requesterId: locked.requesterId, total: locked.total, policy }],
-            typedSearchAttributes: [
-              { key: searchKeys.documentNumber, value: number },
-              { key: searchKeys.businessKey, value: number },
-              { key: searchKeys.requesterId, value: locked.requesterId },
-              { key: searchKeys.processStatus, value: 'submitted' },
-            ],
-          });
-        } catch (error) {
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-        }
+        return row;
       });
+      if (submitted.status === 'submitted') {
+        try {
+          await startApprovalProcess(await temporal.client(), config.TEMPORAL_TASK_QUEUE, submitted);
+        } catch (error) {
+          logger.warn('approval process not started yet; the process starter will retry', { requisitionId: id, error: String(error) });
+        }
+      }
       return view((await findRequisition(db, id))!);
     },
 

@@ -144,3 +144,16 @@ export async function writePolicy(db: Executor, params: { name: string; value: u
     .values({ name: params.name, value: params.value, updatedBy: params.updatedBy, updatedAt: params.now })
     .onConflictDoUpdate({ target: policies.name, set: { value: params.value, updatedBy: params.updatedBy, updatedAt: params.now } });
 }
+
+/**
+ * Submissions committed at least `olderThanSeconds` ago (database time) that
+ * their process has not moved on: its start may never have happened.
+ */
+export async function listSubmissionsAwaitingStart(db: Executor, params: { olderThanSeconds: number; limit: number }): Promise<RequisitionRow[]> {
+  return db
+    .select()
+    .from(requisitions)
+    .where(and(eq(requisitions.status, 'submitted'), lt(requisitions.submittedAt, sql`now() - make_interval(secs => ${params.olderThanSeconds})`)))
+    .orderBy(asc(requisitions.submittedAt))
+    .limit(params.limit);
+}

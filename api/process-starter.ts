@@ -1,0 +1,56 @@
+import { listSubmissionsAwaitingStart } from '../db/queries/requisitions.ts';
+import type { ApiDeps } from './deps.ts';
+import { startApprovalProcess } from './services/requisitions.ts';
+
+export interface ProcessStarter {
+  /** One pass: starts the process of every submission that waited `graceSeconds` without one. Returns how many it started. */
+  sweep(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The relay behind submit's commit-then-start: a submission is committed
+ * before its process starts, so a start that failed (the engine down) or
+ * never came (the API killed between the two) is made here, every
+ * `intervalMs`, by every API replica (the start is idempotent: one workflow
+ * id per requisition, never reused).
+ */
+export function createProcessStarter(
+  deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'logger'>,
+  options: { intervalMs?: number; graceSeconds?: number; batch?: number } = {},
+): ProcessStarter {
+  const { intervalMs = 10_000, graceSeconds = 10, batch = 100 } = options;
+  let running: Promise<number> | undefined;
+
+  const pass = async (): Promise<number> => {
+    const waiting = await listSubmissionsAwaitingStart(deps.db, { olderThanSeconds: graceSeconds, limit: batch });
+    if (waiting.length === 0) return 0;
+    const client = await deps.temporal.client();
+    let started = 0;
+    for (const row of waiting) {
+      if ((await startApprovalProcess(client, deps.config.TEMPORAL_TASK_QUEUE, row)) === 'started') started += 1;
+    }
+    if (started > 0) deps.logger.info('approval processes started after their submission', { started });
+    return started;
+  };
+
+  const sweep = () => {
+    running ??= pass().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const timer = setInterval(() => {
+    sweep().catch((error: unknown) => deps.logger.warn('process starter: pass failed; next one in a moment', { error: String(error) }));
+  }, intervalMs);
+  timer.unref();
+
+  return {
+    sweep,
+    close: async () => {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
