@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Database } from '../../db/client.ts';
-import { findMailByKey, insertMail, markMailFailed, markMailHandingOff, markMailSending, markMailSent, markMailStored, markMailUnconfirmed, sendingClaimHolds } from '../../db/queries/mail.ts';
+import { findMailByKey, insertMail, markMailFailed, markMailHandingOffThen, markMailSending, markMailSent, markMailStored, markMailUnconfirmed, sendingClaimHolds } from '../../db/queries/mail.ts';
 import type { MailRow } from '../../db/schema/index.ts';
 import { renderMail } from './render.ts';
 import type { MailTemplate, MailTemplates } from './templates.ts';
@@ -51,14 +51,17 @@ export interface SendMailResult {
  * message only once it has its end-of-data mark (RFC 5321 4.1.1.4: a message
  * cut off before it is discarded). So the message is streamed to the server
  * with that mark held back: 'sending' is committed first, and 'handing_off'
- * right before the mark is let go; then 'sent'.
+ * right before the mark is let go (its COMMIT and the mark leave one right
+ * after the other); then 'sent'.
  *
  * - An attempt that finds 'sending' waits while that sender's claim holds
  *   (it is alive, or just died); after that, the server never had the whole
  *   message (the sender died before the mark), so it sends again.
  * - A retry that finds 'handing_off' cannot know whether the server took it
- *   (the sender died in the last round trip): it does not resend (no
- *   duplicate) and marks the row 'unconfirmed' for an admin to check.
+ *   (the sender died after letting the mark go, before the server's answer
+ *   was recorded, or in the microseconds between the COMMIT and the mark): it
+ *   does not resend (no duplicate) and marks the row 'unconfirmed' for an
+ *   admin to check. So does a sender whose connection breaks after the mark.
  * - A refusal by the server ('failed') is safe to retry, and is.
  *
  * Every attempt carries the same Message-ID.
@@ -111,9 +114,10 @@ export function createMailer(deps: MailerDeps) {
     }
   }
 
-  /** Streams the message to the SMTP server and lets its end-of-data mark go only after 'handing_off' is committed. */
+  /** Streams the message to the SMTP server and lets its end-of-data mark go right behind the COMMIT of 'handing_off'. */
   async function handOff(params: SendMailParams, row: MailRow, attempt: string): Promise<SendMailResult> {
     const messageId = messageIdFor(params.key);
+    let released = false;
     try {
       const message = new MailComposer({
         from: deps.from,
@@ -127,11 +131,21 @@ export function createMailer(deps: MailerDeps) {
       // The Message-ID is the one in the raw message (the transport's own answer would name another).
       await deps.transport!.sendMail({
         envelope: message.getEnvelope(),
-        raw: holdBackEnd(await message.build(), async () => {
-          if (!(await markMailHandingOff(deps.db, { id: row.id, attempt }))) throw new Error('the sending claim ran out or another attempt took over; stopped before the end of the message');
+        raw: holdBackEnd(await message.build(), async (end) => {
+          const held = await markMailHandingOffThen(deps.db, { id: row.id, attempt }, () => {
+            released = true;
+            end();
+          });
+          if (!held) throw new Error('the sending claim ran out or another attempt took over; stopped before the end of the message');
         }),
       });
     } catch (error) {
+      if (released && !refusedByServer(error)) {
+        // The mark went out and no answer came back (the connection broke):
+        // the server may have the mail. Not resent, so never twice.
+        await markMailUnconfirmed(deps.db, { id: row.id, error: `no answer after the end of the message: ${describe(error)}` });
+        return { id: row.id, status: 'unconfirmed', duplicate: false };
+      }
       // Refused, unreachable, or stopped short of the end mark: nothing was delivered, so Temporal's retry sends it again.
       await markMailFailed(deps.db, { id: row.id, attempt, error: describe(error) });
       throw error;
@@ -146,11 +160,13 @@ export function createMailer(deps: MailerDeps) {
 export type Mailer = ReturnType<typeof createMailer>;
 
 /**
- * The whole message as a stream that ends only after `beforeEnd` has
- * finished: the transport writes the end-of-data mark when the stream ends.
+ * The whole message as a stream whose end (the transport then writes the
+ * end-of-data mark) waits for `release` to call `end`; if `release` fails
+ * before that, the stream fails and the mark never goes.
  */
-function holdBackEnd(message: Buffer, beforeEnd: () => Promise<void>): Readable {
+function holdBackEnd(message: Buffer, release: (end: () => void) => Promise<void>): Readable {
   let pushed = false;
+  let ended = false;
   return new Readable({
     read() {
       if (!pushed) {
@@ -158,12 +174,20 @@ function holdBackEnd(message: Buffer, beforeEnd: () => Promise<void>): Readable 
         this.push(message);
         return;
       }
-      beforeEnd().then(
-        () => this.push(null),
-        (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
-      );
+      release(() => {
+        ended = true;
+        this.push(null);
+      }).catch((error: unknown) => {
+        if (!ended) this.destroy(error instanceof Error ? error : new Error(String(error)));
+      });
     },
   });
+}
+
+/** An SMTP error reply (4xx/5xx) to the message: the server said no, so it does not have it. */
+function refusedByServer(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 400;
 }
 
 /** Deterministic per key: every attempt at one mail carries the same Message-ID. */

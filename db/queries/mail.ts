@@ -1,5 +1,6 @@
-import { and, desc, eq, getTableColumns, gt, isNull, sql } from 'drizzle-orm';
-import type { Executor } from '../client.ts';
+import { and, desc, eq, getTableColumns, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { Sql } from 'postgres';
+import type { Database, Executor } from '../client.ts';
 import { actionLinks, mailOutbox, type MailRow } from '../schema/mail.ts';
 
 /** Queries of the outbox and of e-mailed action links, midday style: `(db, params)`, db may be a transaction. */
@@ -64,13 +65,61 @@ export async function markMailSending(db: Executor, params: { id: string; attemp
 }
 
 /**
- * Committed right before the end-of-data mark goes out, only if this attempt
- * still holds an unexpired claim: a crash after it leaves it unknown whether
- * the server took the mail. False when the claim ran out or another attempt
- * took over (this one then stops short of the mark, and the server discards
- * what it got).
+ * Marks 'handing_off' right before the end-of-data mark goes out, only if
+ * this attempt still holds an unexpired claim, and calls `release` (which
+ * lets the mark go) the moment the COMMIT is written to the database
+ * connection, before its acknowledgement: a worker killed after the COMMIT
+ * left but before the mark did would leave a 'handing_off' row for a
+ * message the server discarded, so the two writes leave one right after
+ * the other, with no round trip between them. False (nothing released) when
+ * the claim ran out or another attempt took over; the caller then stops
+ * short of the mark, and the server discards what it got.
+ *
+ * On PostgreSQL the transaction runs on a connection of its own, where the
+ * COMMIT is written on postgres.js's next write turn (setImmediate), before
+ * `release` runs on the one after. PGlite runs inside the worker's own
+ * process, so there it simply commits, then releases.
  */
-export async function markMailHandingOff(db: Executor, params: { id: string; attempt: string }): Promise<boolean> {
+export async function markMailHandingOffThen(db: Database, params: { id: string; attempt: string }, release: () => void): Promise<boolean> {
+  const client = (db as { $client?: unknown }).$client;
+  if (!isPostgresJs(client)) {
+    if (!(await markMailHandingOff(db, params))) return false;
+    release();
+    return true;
+  }
+  const connection = await client.reserve();
+  let acknowledged: Promise<unknown> | undefined;
+  try {
+    await connection`begin`;
+    const marked = await connection`
+      update mail_outbox set status = 'handing_off'
+      where id = ${params.id} and status = 'sending' and sending_by = ${params.attempt} and sending_until > now()
+      returning id`;
+    if (marked.length !== 1) {
+      await connection`rollback`;
+      return false;
+    }
+    acknowledged = connection`commit`.execute();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    release();
+    return true;
+  } finally {
+    // The connection goes back to the pool once its COMMIT is answered; a
+    // failed COMMIT (the database gone) leaves the row 'sending', which the
+    // answer from the SMTP server turns into 'sent'.
+    if (acknowledged) void acknowledged.then(noop, noop).finally(() => connection.release());
+    else connection.release();
+  }
+}
+
+const noop = () => {};
+
+function isPostgresJs(client: unknown): client is Sql {
+  return typeof client === 'function' && typeof (client as Partial<Sql>).reserve === 'function';
+}
+
+/** The claim check behind markMailHandingOffThen, as one committed statement. */
+async function markMailHandingOff(db: Executor, params: { id: string; attempt: string }): Promise<boolean> {
   const rows = await db
     .update(mailOutbox)
     .set({ status: 'handing_off' })
@@ -86,12 +135,12 @@ export async function markMailSent(db: Executor, params: { id: string; attempt: 
     .where(and(eq(mailOutbox.id, params.id), eq(mailOutbox.sendingBy, params.attempt)));
 }
 
-/** The server refused or could not be reached (before the end mark): safe to send again. Only the attempt holding the claim records it. */
+/** The server refused (also at the end mark) or could not be reached before the end mark: safe to send again. Only the attempt holding the claim records it. */
 export async function markMailFailed(db: Executor, params: { id: string; attempt: string; error: string }): Promise<void> {
   await db
     .update(mailOutbox)
     .set({ status: 'failed', error: params.error, sendingUntil: null })
-    .where(and(eq(mailOutbox.id, params.id), eq(mailOutbox.sendingBy, params.attempt), eq(mailOutbox.status, 'sending')));
+    .where(and(eq(mailOutbox.id, params.id), eq(mailOutbox.sendingBy, params.attempt), inArray(mailOutbox.status, ['sending', 'handing_off'])));
 }
 
 export async function markMailUnconfirmed(db: Executor, params: { id: string; error: string }): Promise<void> {

@@ -169,6 +169,27 @@ describe('e-mail over real SMTP: idempotent by key, retried after failure, singl
     expect(smtp.received).toHaveLength(1);
   });
 
+  it('a message refused at its end mark is failed and sent again; one taken without an answer is unconfirmed, never resent', async () => {
+    const { data } = await taskAssigned();
+    const mailer = createMailer({ db: database.db, transport, from, clock });
+    const to = { address: 'ada@example.com', name: 'Ada' };
+    const refused = { key: 'requisition-r8/step-1/assigned', template: 'task-assigned', to, data } as const;
+    smtp.control.next = 'refuse';
+    await expect(mailer.send(refused)).rejects.toThrow(/554/);
+    expect((await database.db.select().from(mailOutbox).where(eq(mailOutbox.idempotencyKey, refused.key)))[0]).toMatchObject({ status: 'failed' });
+    expect(await mailer.send(refused)).toMatchObject({ status: 'sent', duplicate: false });
+    expect(smtp.received.map((message) => message.raw.includes(messageIdFor(refused.key)))).toEqual([true]);
+
+    const unanswered = { key: 'requisition-r9/step-1/assigned', template: 'task-assigned', to, data } as const;
+    smtp.control.next = 'hang-up';
+    expect(await mailer.send(unanswered)).toMatchObject({ status: 'unconfirmed', duplicate: false });
+    const [row] = await database.db.select().from(mailOutbox).where(eq(mailOutbox.idempotencyKey, unanswered.key));
+    expect(row).toMatchObject({ status: 'unconfirmed', sentAt: null });
+    expect(row!.error).toMatch(/no answer after the end of the message/);
+    expect(await mailer.send(unanswered)).toMatchObject({ status: 'unconfirmed', duplicate: true });
+    expect(smtp.received).toHaveLength(2);
+  });
+
   it('without SMTP the outbox is the delivery; the outbox lists newest first, page by page', async () => {
     const { data } = await taskAssigned();
     const mailer = createMailer({ db: database.db, transport: undefined, from, clock });
@@ -181,6 +202,8 @@ describe('e-mail over real SMTP: idempotent by key, retried after failure, singl
     const all = await listOutbox(database.db, { limit: 100 });
     expect(all.map((mail) => mail.idempotencyKey)).toEqual([
       'requisition-r4/step-1/assigned',
+      'requisition-r9/step-1/assigned',
+      'requisition-r8/step-1/assigned',
       'requisition-r7/step-1/assigned',
       'requisition-r6/step-1/assigned',
       'requisition-r5/step-1/assigned',

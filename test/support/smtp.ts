@@ -7,9 +7,17 @@ export interface Received {
   raw: string;
 }
 
+/**
+ * What the server does with the next whole message: refuse it with a 554
+ * reply, or keep it and hang up without answering (the sender cannot tell
+ * whether it was taken).
+ */
+export type NextAnswer = 'refuse' | 'hang-up';
+
 /** A real SMTP server on a random port, keeping every message it accepts. */
 export async function startSmtpServer() {
   const received: Received[] = [];
+  const control: { next: NextAnswer | undefined } = { next: undefined };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -18,11 +26,22 @@ export async function startSmtpServer() {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        const answer = control.next;
+        control.next = undefined;
+        if (answer === 'refuse') {
+          callback(Object.assign(new Error('Message refused'), { responseCode: 554 }));
+          return;
+        }
         received.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           raw: Buffer.concat(chunks).toString('utf8'),
         });
+        if (answer === 'hang-up') {
+          // smtp-server keeps its connections in a set; each holds its socket.
+          for (const connection of (server as unknown as { connections: Set<{ _socket: { destroy(): void } }> }).connections) connection._socket.destroy();
+          return;
+        }
         callback();
       });
     },
@@ -31,7 +50,7 @@ export async function startSmtpServer() {
   server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { port, received, control, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 
