@@ -15,8 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { and, inArray, ne } from 'drizzle-orm';
-import { tasks } from '../db/schema/index.ts';
+import { and, inArray, isNull, ne } from 'drizzle-orm';
+import { idempotencyKeys, tasks } from '../db/schema/index.ts';
 import { DEMO_PASSWORD, demoEmail } from '../db/seed.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
 import { startBenchStack, type BenchStack } from './bench/stack.ts';
@@ -45,9 +45,9 @@ const downMs = 3_000;
 /** One in four requisitions is created and submitted while the kills happen (spread over the first 70% of decisions), the rest before. */
 const createdDuringTraffic = (index: number) => index % 4 === 3;
 const schedule = [
-  { part: 'worker', at: 0.2 },
-  { part: 'api', at: 0.45 },
-  { part: 'temporal', at: 0.7 },
+  { part: 'worker', at: 0.2, aim: 'half-done decision' },
+  { part: 'api', at: 0.45, aim: 'submission' },
+  { part: 'temporal', at: 0.7, aim: 'half-done decision' },
 ] as const;
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
@@ -114,6 +114,7 @@ async function run(stack: BenchStack, received: () => string[]): Promise<boolean
       if (ids.length === 0) return 0;
       return (await stack.database.db.select({ id: tasks.id }).from(tasks).where(and(inArray(tasks.id, ids), ne(tasks.status, 'open')))).length;
     },
+    claimsOpen: async () => (await stack.database.db.select({ key: idempotencyKeys.key }).from(idempotencyKeys).where(isNull(idempotencyKeys.status))).length,
     finished: () => driversStopped,
     startedAt: trafficStart,
     downMs,
@@ -147,8 +148,8 @@ async function run(stack: BenchStack, received: () => string[]): Promise<boolean
 
   say('');
   say(`chaos: ${n} processes, ${concurrency} clients, ${totalDecisions} decisions; ${ok ? 'nothing lost, nothing duplicated' : 'FAILED'}`);
-  say('  kill        at decisions   down s   restart s   outage s   writes in flight (decisions half done)');
-  for (const kill of kills) say(`  ${kill.part.padEnd(10)}  ${`${kill.decisionsAtKill}/${totalDecisions}`.padStart(12)}   ${String(kill.downSeconds).padStart(6)}   ${String(kill.restartSeconds).padStart(9)}   ${String(kill.outageSeconds ?? '-').padStart(8)}   ${describeWrites(kill.writesInFlight)} (${kill.decisionsHalfDone})`);
+  say('  kill        at decisions   down s   restart s   outage s   writes in flight (decisions half done), aimed at');
+  for (const kill of kills) say(`  ${kill.part.padEnd(10)}  ${`${kill.decisionsAtKill}/${totalDecisions}`.padStart(12)}   ${String(kill.downSeconds).padStart(6)}   ${String(kill.restartSeconds).padStart(9)}   ${String(kill.outageSeconds ?? '-').padStart(8)}   ${describeWrites(kill.writesInFlight)} (${kill.decisionsHalfDone}), ${kill.aim}${kill.aimHit ? '' : ' (missed)'}`);
   say(`  timings: setup ${setupSeconds} s, traffic ${trafficSeconds} s, closing ${closeSeconds} s, total ${round1((Date.now() - runStart) / 1000)} s`);
   say(`  client: ${JSON.stringify(client.stats)}`);
   say(`  decisions answered only on a retry: ${drivers.stats.decisionsRetried}; 409/404 verified as our own earlier decision: ${drivers.stats.conflictsVerifiedAsOurs}`);

@@ -54,6 +54,8 @@ export function createResilientClient(options: { apiUrl: string; deadline: numbe
     const write = method === 'GET' ? undefined : writeKind(path);
     if (write) writesInFlight.set(write, (writesInFlight.get(write) ?? 0) + 1);
     try {
+      /** When a 409 "still in progress" first came: after a minute it is an answer (the claim is stuck), not an outage. */
+      let stuckSince: number | undefined;
       for (let attempt = 1; ; attempt += 1) {
         if (Date.now() > options.deadline) throw new Error(`${method} ${path}: gave up at the run's deadline`);
         stats.requests += 1;
@@ -69,7 +71,7 @@ export function createResilientClient(options: { apiUrl: string; deadline: numbe
           const inProgress = answer.status === 409 && headers['idempotency-key'] !== undefined && /still in progress/.test(String(answer.body.detail));
           if (answer.status === 503) stats.unavailable += 1;
           else if (answer.status >= 500) stats.otherServerErrors += 1;
-          else if (inProgress) stats.idempotencyInProgress += 1;
+          else if (inProgress && (stuckSince ??= Date.now()) > Date.now() - 60_000) stats.idempotencyInProgress += 1;
           else return { ...answer, attempts: attempt };
         }
         await sleep(Math.min(2_000, 100 * attempt));

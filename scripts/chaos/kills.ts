@@ -1,8 +1,19 @@
 import type { BenchStack, Part } from '../bench/stack.ts';
 import { sleep } from '../bench/support.ts';
 
+/**
+ * What a kill waits for (at most 5 s): a decision the activities have already
+ * written (its task row is closed) but whose answer has not come back, so the
+ * engine may not have recorded it yet; or a create or submit whose
+ * Idempotency-Key the API has claimed but not answered.
+ */
+export type Aim = 'half-done decision' | 'submission';
+
 export interface KillRecord {
   part: Part;
+  aim: Aim;
+  /** Whether the kill found what it aimed at (else it took any write in flight). */
+  aimHit: boolean;
   /** Share of all planned decisions made when the kill came (the plan said `plannedAt`). */
   plannedAt: number;
   decisionsAtKill: number;
@@ -34,18 +45,21 @@ async function until(condition: () => boolean, timeoutMs = Number.POSITIVE_INFIN
 
 /**
  * SIGKILLs the worker, then the API, then the Temporal dev server, each when
- * its share of the decisions is made and while a write is in flight; keeps
+ * its share of the decisions is made and, if it comes within 5 s, at what it
+ * aims at (else at any write in flight); keeps
  * each one down for `downMs` while the drivers carry on, then starts it again
  * (Temporal on the same SQLite file and port).
  */
 export async function runKills(params: {
   stack: BenchStack;
-  schedule: { part: Part; at: number }[];
+  schedule: { part: Part; at: number; aim: Aim }[];
   totalDecisions: number;
   decisions: () => number;
   writesInFlight: () => Record<string, number>;
   /** How many decisions under way are half done (their task row closed, no answer yet). */
   halfDone: () => Promise<number>;
+  /** How many Idempotency-Keys the API has claimed and not answered yet. */
+  claimsOpen: () => Promise<number>;
   finished: () => boolean;
   startedAt: number;
   downMs: number;
@@ -55,17 +69,18 @@ export async function runKills(params: {
   const records: KillRecord[] = [];
   const recoveries: Promise<void>[] = [];
   const seconds = (from: number) => round1((Date.now() - from) / 1000);
-  for (const { part, at } of params.schedule) {
+  for (const { part, at, aim } of params.schedule) {
     await until(() => params.decisions() >= at * params.totalDecisions || params.finished());
-    // Aim at the narrowest spot: a decision the activities have already
-    // written (its task row is closed) but whose answer has not come back, so
-    // the engine may not have recorded it yet. Failing that within 5 s, any
-    // write in flight.
     let halfDone = 0;
+    let aimHit = false;
     const aimUntil = Date.now() + 5_000;
-    while (!params.finished() && Date.now() < aimUntil && (halfDone = await params.halfDone()) === 0) await sleep(10);
+    while (!params.finished() && Date.now() < aimUntil && !aimHit) {
+      halfDone = await params.halfDone();
+      aimHit = aim === 'submission' ? (await params.claimsOpen()) > 0 : halfDone > 0;
+      if (!aimHit) await sleep(10);
+    }
     await until(() => Object.keys(params.writesInFlight()).length > 0 || params.finished(), 5_000);
-    const record: KillRecord = { part, plannedAt: at, decisionsAtKill: params.decisions(), writesInFlight: params.writesInFlight(), decisionsHalfDone: halfDone, killedAtSeconds: seconds(params.startedAt), downSeconds: 0, restartSeconds: 0, outageSeconds: null };
+    const record: KillRecord = { part, aim, aimHit, plannedAt: at, decisionsAtKill: params.decisions(), writesInFlight: params.writesInFlight(), decisionsHalfDone: halfDone, killedAtSeconds: seconds(params.startedAt), downSeconds: 0, restartSeconds: 0, outageSeconds: null };
     records.push(record);
     const killedAt = Date.now();
     await stack.kill(part);
