@@ -50,9 +50,10 @@ export interface SendMailResult {
  * sending never succeeds. SMTP has no idempotency, but a server delivers a
  * message only once it has its end-of-data mark (RFC 5321 4.1.1.4: a message
  * cut off before it is discarded). So the message is streamed to the server
- * with that mark held back: 'sending' is committed first, and 'handing_off'
- * right before the mark is let go (its COMMIT and the mark leave one right
- * after the other); then 'sent'.
+ * with that mark held back: 'sending' is committed first; once the server
+ * said go ahead to DATA and has the rest of the message, 'handing_off' is
+ * committed and the mark let go (the COMMIT and the mark are the two next
+ * writes, one right after the other); then 'sent'.
  *
  * - An attempt that finds 'sending' waits while that sender's claim holds
  *   (it is alive, or just died); after that, the server never had the whole
@@ -128,17 +129,18 @@ export function createMailer(deps: MailerDeps) {
         messageId,
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
       }).compile();
-      // The Message-ID is the one in the raw message (the transport's own answer would name another).
-      await deps.transport!.sendMail({
-        envelope: message.getEnvelope(),
-        raw: holdBackEnd(await message.build(), async (end) => {
+      const { from, to } = message.getEnvelope();
+      // The transport reads the stream only after the server's go-ahead to DATA, so 'handing_off' is marked with the whole message sent but its end.
+      await deps.transport!.send(
+        { from: from || '', to },
+        holdBackEnd(await message.build(), async (end) => {
           const held = await markMailHandingOffThen(deps.db, { id: row.id, attempt }, () => {
             released = true;
             end();
           });
           if (!held) throw new Error('the sending claim ran out or another attempt took over; stopped before the end of the message');
         }),
-      });
+      );
     } catch (error) {
       if (released && !refusedByServer(error)) {
         // The mark went out and no answer came back (the connection broke):

@@ -76,8 +76,8 @@ export async function markMailSending(db: Executor, params: { id: string; attemp
  * short of the mark, and the server discards what it got.
  *
  * On PostgreSQL the transaction runs on a connection of its own, where the
- * COMMIT is written on postgres.js's next write turn (setImmediate), before
- * `release` runs on the one after. PGlite runs inside the worker's own
+ * COMMIT is written to the socket and `release` runs right behind that write,
+ * in the same turn of the event loop (see commitWritten). PGlite runs inside the worker's own
  * process, so there it simply commits, then releases.
  */
 export async function markMailHandingOffThen(db: Database, params: { id: string; attempt: string }, release: () => void): Promise<boolean> {
@@ -100,7 +100,7 @@ export async function markMailHandingOffThen(db: Database, params: { id: string;
       return false;
     }
     acknowledged = connection`commit`.execute();
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await commitWritten();
     release();
     return true;
   } finally {
@@ -113,6 +113,20 @@ export async function markMailHandingOffThen(db: Database, params: { id: string;
 }
 
 const noop = () => {};
+
+/**
+ * Resolves right after postgres.js has written a query just executed to its
+ * socket. postgres.js hands the query to its connection one microtask after
+ * `execute()`, and the connection writes it in a `setImmediate` it sets then;
+ * an immediate set after that one runs right behind the write, in the same
+ * turn of the event loop. (Set any earlier, it would run before the write:
+ * the end mark would go first, and a crash between the two would send the
+ * mail again.) test/api/mail-smtp.test.ts watches both sockets for this order.
+ */
+async function commitWritten(): Promise<void> {
+  for (let tick = 0; tick < 3; tick += 1) await Promise.resolve();
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
 
 function isPostgresJs(client: unknown): client is Sql {
   return typeof client === 'function' && typeof (client as Partial<Sql>).reserve === 'function';

@@ -1,7 +1,9 @@
+import net from 'node:net';
 import { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signActionLink } from '@p2p/domain/action-links';
+import { openDatabase } from '../../db/client.ts';
 import { insertUser } from '../../db/queries/users.ts';
 import { mailOutbox } from '../../db/schema/index.ts';
 import { createActionLinks, consumeActionLink, findActionLink } from '../../activities/mail/action-links.ts';
@@ -104,7 +106,7 @@ describe('e-mail over real SMTP: idempotent by key, retried after failure, singl
     const { data } = await taskAssigned();
     let failures = 1;
     const flaky: MailTransport = {
-      sendMail: (options) => (failures-- > 0 ? Promise.reject(new Error('421 try again later')) : transport.sendMail(options)),
+      send: (envelope, message) => (failures-- > 0 ? Promise.reject(new Error('421 try again later')) : transport.send(envelope, message)),
     };
     const mailer = createMailer({ db: database.db, transport: flaky, from, clock });
     const params = { key: 'requisition-r3/step-1/assigned', template: 'task-assigned', to: { address: 'ada@example.com', name: 'Ada' }, data } as const;
@@ -127,12 +129,12 @@ describe('e-mail over real SMTP: idempotent by key, retried after failure, singl
     // The first hand-off dies mid-message, as a killed sender would: part of the message goes out, then the connection drops.
     let cutOff = 1;
     const dying: MailTransport = {
-      sendMail: (options) => {
-        if (cutOff-- <= 0) return transport.sendMail(options);
+      send: (envelope, message) => {
+        if (cutOff-- <= 0) return transport.send(envelope, message);
         const broken = new Readable({ read() {} });
         broken.push(`Message-ID: ${messageIdFor('requisition-r5/step-1/assigned')}\r\nSubject: half\r\n\r\nthe first half`);
         setTimeout(() => broken.destroy(new Error('sender died')), 50);
-        return transport.sendMail({ ...options, raw: broken });
+        return transport.send(envelope, broken);
       },
     };
     const mailer = createMailer({ db: database.db, transport: dying, from, clock });
@@ -256,6 +258,43 @@ describe('e-mail over real SMTP: idempotent by key, retried after failure, singl
     const forged = await signActionLink('not-the-secret-but-32-characters-long', { ...checked.payload });
     expect(await links.check(forged)).toEqual({ ok: false, reason: 'bad_signature' });
   });
+
+  it.skipIf(!process.env.DATABASE_URL)("the COMMIT of 'handing_off' is written before the end-of-data mark, right behind it", async () => {
+    const { data } = await taskAssigned();
+    const fresh = await openDatabase({ kind: 'postgres', url: database.url!, maxConnections: 1 });
+    const databasePort = Number(new URL(database.url!).port || 5432);
+    // Every write to the database (as the SQL it runs) and to the SMTP server, in order.
+    const statements = new Map<string, string>();
+    const writes: { to: 'database' | 'smtp'; text: string }[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back below, and called with its socket as `this`
+    const write = net.Socket.prototype.write;
+    net.Socket.prototype.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      if (this.remotePort === databasePort) writes.push({ to: 'database', text: sqlOf(bytes, statements).join('; ') });
+      else if (this.remotePort === smtp.port) writes.push({ to: 'smtp', text: bytes.toString('utf8') });
+      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    };
+    // A slow server: the end must wait for the server's go-ahead to DATA and the whole message, however long they take.
+    smtp.control.rcptDelayMs = 300;
+    try {
+      const mailer = createMailer({ db: fresh.db, transport, from, clock });
+      const params = { key: 'requisition-r10/step-1/assigned', template: 'task-assigned', to: { address: 'ada@example.com', name: 'Ada' }, data } as const;
+      expect(await mailer.send(params)).toMatchObject({ status: 'sent' });
+    } finally {
+      net.Socket.prototype.write = write;
+      smtp.control.rcptDelayMs = 0;
+      await fresh.close();
+    }
+    const marked = writes.findIndex((w) => w.to === 'database' && w.text.includes("set status = 'handing_off'"));
+    const commit = writes.findIndex((w, index) => index > marked && w.to === 'database' && /^commit$/im.test(w.text.split('; ').join('\n')));
+    const end = writes.findIndex((w) => w.to === 'smtp' && /(^|\r\n)\.\r\n$/.test(w.text));
+    expect(marked).toBeGreaterThanOrEqual(0);
+    expect(commit).toBeGreaterThan(marked);
+    // The whole message (its closing MIME boundary) went out before the COMMIT.
+    expect(writes.slice(0, commit).some((w) => w.to === 'smtp' && /-Part_\d+--\r\n$/.test(w.text))).toBe(true);
+    // The very next write after the COMMIT is the end mark: no round trip, no other turn between them.
+    expect(end).toBe(commit + 1);
+  });
 });
 
 const tokenOf = (url: string) => url.split('/action/')[1]!;
@@ -329,4 +368,32 @@ function decodeWords(value: string): string {
         ? Buffer.from(text, 'base64').toString('utf8')
         : decodeQuotedPrintable(text.replace(/_/g, ' ')),
     );
+}
+
+/**
+ * The SQL of the PostgreSQL frontend messages in one socket write: Query and
+ * Parse carry their text; Bind names a statement some Parse prepared earlier.
+ */
+function sqlOf(bytes: Buffer, statements: Map<string, string>): string[] {
+  const sql: string[] = [];
+  const cString = (at: number): [string, number] => {
+    const zero = bytes.indexOf(0, at);
+    return [bytes.toString('utf8', at, zero), zero + 1];
+  };
+  for (let at = 0; at + 5 <= bytes.length; at += 1 + bytes.readInt32BE(at + 1)) {
+    const type = String.fromCharCode(bytes[at]!);
+    if (type === 'Q') sql.push(cString(at + 5)[0]);
+    if (type === 'P') {
+      const [name, next] = cString(at + 5);
+      const [text] = cString(next);
+      if (name) statements.set(name, text);
+      sql.push(text);
+    }
+    if (type === 'B') {
+      const [, next] = cString(at + 5);
+      const [name] = cString(next);
+      sql.push(statements.get(name) ?? `(unnamed)`);
+    }
+  }
+  return sql;
 }

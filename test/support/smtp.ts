@@ -14,18 +14,31 @@ export interface Received {
  */
 export type NextAnswer = 'refuse' | 'hang-up';
 
-/** A real SMTP server on a random port, keeping every message it accepts. */
+/**
+ * A real SMTP server on a random port, keeping every message it accepts, and
+ * the start of every message whose connection closed before its end-of-data
+ * mark (`cutOff`: the sender died mid-message, so nothing was delivered).
+ */
 export async function startSmtpServer() {
   const received: Received[] = [];
-  const control: { next: NextAnswer | undefined } = { next: undefined };
+  const cutOff: string[] = [];
+  const inData = new Map<string, Buffer[]>();
+  /** `next`: the answer to the next whole message; `rcptDelayMs`: how long each RCPT TO waits for its answer (a slow server). */
+  const control: { next: NextAnswer | undefined; rcptDelayMs: number } = { next: undefined, rcptDelayMs: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(_address, _session, callback) {
+      if (control.rcptDelayMs > 0) setTimeout(callback, control.rcptDelayMs);
+      else callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
+      inData.set(session.id, chunks);
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        inData.delete(session.id);
         const answer = control.next;
         control.next = undefined;
         if (answer === 'refuse') {
@@ -45,12 +58,18 @@ export async function startSmtpServer() {
         callback();
       });
     },
+    onClose(session) {
+      const chunks = inData.get(session.id);
+      if (!chunks) return;
+      inData.delete(session.id);
+      cutOff.push(Buffer.concat(chunks).toString('utf8'));
+    },
   });
   // A client that dies mid-session (the worker crash test kills one) resets its socket: not a test failure.
   server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
-  return { port, received, control, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { port, received, cutOff, control, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 
