@@ -68,7 +68,7 @@ function printTable(checks: Check[]) {
   for (const row of rows.slice(1)) say(line(row));
 }
 
-async function run(stack: BenchStack, received: () => string[]): Promise<boolean> {
+async function run(stack: BenchStack, sink: { received: () => string[]; cutOff: () => string[] }): Promise<boolean> {
   const runStart = Date.now();
   const deadline = runStart + timeoutMs;
   const client = createResilientClient({ apiUrl: stack.apiUrl, deadline });
@@ -136,7 +136,7 @@ async function run(stack: BenchStack, received: () => string[]): Promise<boolean
   while ((await open()) > 0 && Date.now() < closeBy) await sleep(500);
   const closeSeconds = round1((Date.now() - closing) / 1000);
 
-  const { checks, counts, unconfirmedMails } = await checkOutcome({ db: stack.database.db, temporal: stack.client, taskQueue: stack.taskQueue, chains, receivedRaw: received() });
+  const { checks, counts, unconfirmedMails } = await checkOutcome({ db: stack.database.db, temporal: stack.client, taskQueue: stack.taskQueue, chains, receivedRaw: sink.received(), cutOffRaw: sink.cutOff() });
   const caught = kills.filter((kill) => Object.keys(kill.writesInFlight).length > 0).length;
   const anomalies = chains.filter((chain) => chain.anomaly).map((chain) => `#${chain.planned.index} ${chain.planned.plan.name}: ${chain.anomaly}`);
   checks.unshift(
@@ -154,7 +154,7 @@ async function run(stack: BenchStack, received: () => string[]): Promise<boolean
   say(`  client: ${JSON.stringify(client.stats)}`);
   say(`  decisions answered only on a retry: ${drivers.stats.decisionsRetried}; 409/404 verified as our own earlier decision: ${drivers.stats.conflictsVerifiedAsOurs}`);
   say(`  unconfirmed mails: ${counts.mails.unconfirmed} (${counts.mails.unconfirmedReceived} received, so delivered once; ${counts.mails.unconfirmedLost} LOST)`);
-  for (const mail of unconfirmedMails) say(`    unconfirmed ${mail.template} ${mail.key}: ${mail.received ? 'received' : 'LOST'}`);
+  for (const mail of unconfirmedMails) say(`    unconfirmed ${mail.template} ${mail.key}: ${mail.received ? 'received' : `LOST${mail.cutOff ? ' (cut off before its end mark)' : ''}`}; ${mail.error ?? ''}`);
   say('');
   printTable(checks);
   for (const anomaly of anomalies.slice(0, 20)) say(`  anomaly: ${anomaly}`);
@@ -186,7 +186,7 @@ let ok = false;
 try {
   const stack = await startBenchStack({ processes: true, smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
   try {
-    ok = await run(stack, () => smtp.received.map((message) => message.raw));
+    ok = await run(stack, { received: () => smtp.received.map((message) => message.raw), cutOff: () => smtp.cutOff });
   } finally {
     await stack.stop();
   }

@@ -36,7 +36,7 @@ const onceActions = new Set(['requisition.created', 'requisition.submitted', 're
  * it with the plans: every process at its planned end, every side effect
  * exactly once.
  */
-export async function checkOutcome(params: { db: Database; temporal: Client; taskQueue: string; chains: Chain[]; receivedRaw: string[] }) {
+export async function checkOutcome(params: { db: Database; temporal: Client; taskQueue: string; chains: Chain[]; receivedRaw: string[]; cutOffRaw: string[] }) {
   const { db, temporal, chains } = params;
   const checks: Check[] = [];
   const add = (check: string, expected: string | number, actual: string | number, ok = expected === actual) => checks.push({ check, expected, actual, ok });
@@ -76,7 +76,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
   add('tasks left open', 0, taskRows.filter((row) => row.status === 'open').length);
 
   // Mail: the outbox against the plans, then against what the SMTP sink received.
-  const mailRows = await db.select({ key: mailOutbox.idempotencyKey, template: mailOutbox.template, processId: mailOutbox.processId, status: mailOutbox.status }).from(mailOutbox);
+  const mailRows = await db.select({ key: mailOutbox.idempotencyKey, template: mailOutbox.template, processId: mailOutbox.processId, status: mailOutbox.status, error: mailOutbox.error }).from(mailOutbox);
   const mailsOf = new Map<string, typeof mailRows>();
   for (const row of mailRows) mailsOf.set(row.processId ?? '', [...(mailsOf.get(row.processId ?? '') ?? []), row]);
   const expectedMails = sum(chains.map((chain) => sum(Object.values(expectedEffects(chain.planned).mails))));
@@ -86,7 +86,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
   const mailStatus = tally(mailRows, (row) => row.status);
   add("outbox rows neither 'sent' nor 'unconfirmed' (still sending, failed)", 0, mailRows.filter((row) => row.status !== 'sent' && row.status !== 'unconfirmed').length);
 
-  const receivedIds = params.receivedRaw.map((raw) => /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? 'missing');
+  const receivedIds = params.receivedRaw.map(messageIdOf);
   const receivedCount = tally(receivedIds, (id) => id);
   const outboxIds = new Map(mailRows.map((row) => [messageIdFor(row.key), row]));
   add('SMTP: Message-IDs received more than once', 0, [...receivedCount.values()].filter((count) => count > 1).length);
@@ -148,6 +148,18 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
     updatesAccepted,
   };
   /** Which mails a kill caught in the SMTP hand-off, for the report. */
-  const unconfirmedMails = unconfirmed.map((row) => ({ key: row.key, template: row.template, received: receivedCount.has(messageIdFor(row.key)) }));
+  const cutOffIds = new Set(params.cutOffRaw.map(messageIdOf));
+  const unconfirmedMails = unconfirmed.map((row) => ({
+    key: row.key,
+    template: row.template,
+    received: receivedCount.has(messageIdFor(row.key)),
+    /** The sink saw the message start but its connection closed before the end-of-data mark. */
+    cutOff: cutOffIds.has(messageIdFor(row.key)),
+    error: row.error,
+  }));
   return { checks, counts, unconfirmedMails };
+}
+
+function messageIdOf(raw: string): string {
+  return /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? 'missing';
 }
