@@ -48,6 +48,8 @@ function sendOne(options: SMTPConnection.Options, credentials: SMTPConnection.Cr
       } else resolve(response ?? '');
     };
     connection.once('error', (error: Error) => finish(error));
+    // A message that fails before the connection reads it fails the send (and stops it short of the end mark).
+    message.once('error', (error) => finish(error));
     connection.once('end', () => finish(Object.assign(new Error('the SMTP connection closed before the server answered'), { code: 'ECONNECTION' })));
     const transfer = () => connection.send(envelope, message, (error, info) => finish(error, info?.response));
     connection.connect((error?: Error | null) => {
