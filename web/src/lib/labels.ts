@@ -7,7 +7,10 @@ import type { ApprovalLevel, Purpose, RequisitionStatus, Task, TaskAction, TaskK
 
 export type Tone = 'neutral' | 'accent' | 'success' | 'danger' | 'warning';
 
-export const requisitionStatusLabels: Record<RequisitionStatus, { label: string; tone: Tone }> = {
+/** How a status reads and its badge tone (app.css has a class per tone). */
+export type StatusView = { label: string; tone: Tone };
+
+export const requisitionStatusLabels: Record<RequisitionStatus, StatusView> = {
   draft: { label: 'Draft', tone: 'neutral' },
   submitted: { label: 'Submitted', tone: 'accent' },
   under_review: { label: 'Under review', tone: 'accent' },
@@ -17,6 +20,23 @@ export const requisitionStatusLabels: Record<RequisitionStatus, { label: string;
   withdrawn: { label: 'Withdrawn', tone: 'neutral' },
   ordered: { label: 'Ordered', tone: 'success' },
   closed: { label: 'Closed', tone: 'neutral' }
+};
+
+/** Suppliers, users and tokens have no status code of their own: the web names what their flags say. */
+export const supplierStatusLabels: Record<'active' | 'inactive', StatusView> = {
+  active: { label: 'Active', tone: 'success' },
+  inactive: { label: 'Inactive', tone: 'neutral' }
+};
+
+export const userStatusLabels: Record<'active' | 'away' | 'deactivated', StatusView> = {
+  active: { label: 'Active', tone: 'success' },
+  away: { label: 'Away', tone: 'accent' },
+  deactivated: { label: 'Deactivated', tone: 'neutral' }
+};
+
+/** A live token shows its Revoke button instead of a badge. */
+export const tokenStatusLabels: Record<'revoked', StatusView> = {
+  revoked: { label: 'Revoked', tone: 'neutral' }
 };
 
 export const purposeLabels: Record<Purpose, string> = {
@@ -44,7 +64,7 @@ export const taskActionLabels: Record<TaskAction, { verb: string; done: string }
   withdraw: { verb: 'Withdraw', done: 'Withdrawn' }
 };
 
-export const slaLabels: Record<Task['slaState'], { label: string; tone: Tone }> = {
+export const slaLabels: Record<Task['slaState'], StatusView> = {
   on_track: { label: 'On track', tone: 'neutral' },
   due_soon: { label: 'Due soon', tone: 'warning' },
   overdue: { label: 'Overdue', tone: 'danger' }
