@@ -1,4 +1,4 @@
-/** `npm run audit:verify`: walks the audit hash chain; exits 1 and names the first broken entry. */
+/** `npm run audit:verify`: walks the sealed audit hash chain; exits 1 and names the first broken entry; says what is not sealed yet. */
 import { loadApiConfig } from '../api/config.ts';
 import { ConfigError } from '../config/env.ts';
 import { openDatabase } from '../db/client.ts';
@@ -14,8 +14,9 @@ try {
   const result = await verifyAuditChain(database.db);
   await database.close();
   const ms = Math.round(performance.now() - started);
+  const sealing = result.unsealed === 0 ? 'all sealed' : `${result.unsealed} not sealed yet, oldest ${result.oldestUnsealedAt} (${result.sealLagMs} ms behind)`;
   if (result.ok) {
-    process.stdout.write(`audit chain OK: ${result.checked} entries verified in ${ms} ms\n`);
+    process.stdout.write(`audit chain OK: ${result.checked} entries verified in ${ms} ms; ${sealing}\n`);
   } else {
     process.stdout.write(`audit chain BROKEN at entry ${result.firstBrokenId} (after ${result.checked - 1} good entries)\n`);
     process.exitCode = 1;

@@ -11,7 +11,7 @@ const verify = createRoute({
   method: 'get',
   path: '/audit/verify',
   tags: ['audit'],
-  summary: 'Walk the hash chain of the audit log and report the first broken entry',
+  summary: 'Walk the hash chain of the sealed audit entries, report the first broken one and how far sealing trails the writes',
   responses: { 200: jsonResponse(verification, 'Verification result'), ...problemResponses('forbidden') },
 });
 

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { asc, desc, gt, sql } from 'drizzle-orm';
+import { and, asc, count, gt, isNotNull, isNull, min } from 'drizzle-orm';
 import type { Database, Executor } from '../client.ts';
-import { auditLog, type AuditRow } from '../schema/index.ts';
+import { auditLog, auditSealState, type AuditRow } from '../schema/index.ts';
 
-/** The chain starts from this value, so the first entry links to something fixed. */
+/** The chain starts from this value, so the first sealed entry links to something fixed. */
 export const GENESIS_HASH = '0'.repeat(64);
-/** One advisory lock serialises appends, so the chain never forks under concurrency. */
-const AUDIT_CHAIN_LOCK = 7_270_001;
 
 export interface AuditEntry {
   at: Date;
@@ -37,8 +35,10 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-type HashedFields = Omit<AuditRow, 'id' | 'hash'>;
+/** What a seal covers: the entry as written, and the hash of the entry sealed before it. */
+export type HashedFields = Omit<AuditRow, 'id' | 'hash' | 'prevHash' | 'sealSeq' | 'sealedAt'> & { prevHash: string };
 
+/** Unchanged from the chain's first days, so entries sealed under the old lock still verify. */
 export function hashAuditEntry(entry: HashedFields): string {
   const material = canonicalJson({
     prevHash: entry.prevHash,
@@ -64,57 +64,80 @@ function asJson(value: unknown): unknown {
 }
 
 /**
- * Appends one entry. Must run inside the transaction of the change it records,
- * so that the change and its audit entry commit or fail together.
+ * Appends one entry, unsealed. Must run inside the transaction of the change
+ * it records, so that the change and its audit entry commit or fail together.
+ * It takes no lock: writers never wait for each other here; the sealer
+ * (db/audit-sealer.ts) chains the entry after it commits.
  */
 export async function appendAudit(tx: Executor, entry: AuditEntry): Promise<AuditRow> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-  const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-  const fields: HashedFields = {
-    at: entry.at,
-    actorId: entry.actorId,
-    onBehalfOfId: entry.onBehalfOfId ?? null,
-    action: entry.action,
-    subjectType: entry.subjectType,
-    subjectId: entry.subjectId,
-    processId: entry.processId ?? null,
-    before: asJson(entry.before),
-    after: asJson(entry.after),
-    requestId: entry.requestId ?? null,
-    ip: entry.ip ?? null,
-    userAgent: entry.userAgent ?? null,
-    prevHash: last?.hash ?? GENESIS_HASH,
-  };
-  const [row] = await tx.insert(auditLog).values({ ...fields, hash: hashAuditEntry(fields) }).returning();
+  const [row] = await tx
+    .insert(auditLog)
+    .values({
+      at: entry.at,
+      actorId: entry.actorId,
+      onBehalfOfId: entry.onBehalfOfId ?? null,
+      action: entry.action,
+      subjectType: entry.subjectType,
+      subjectId: entry.subjectId,
+      processId: entry.processId ?? null,
+      before: asJson(entry.before),
+      after: asJson(entry.after),
+      requestId: entry.requestId ?? null,
+      ip: entry.ip ?? null,
+      userAgent: entry.userAgent ?? null,
+    })
+    .returning();
   return row!;
 }
 
 export interface AuditVerification {
   ok: boolean;
+  /** Sealed entries walked. */
   checked: number;
+  /** The first sealed entry whose place, link or hash does not hold. */
   firstBrokenId?: number;
+  /** Committed entries the sealer has not chained yet: not broken, not yet provable. */
+  unsealed: number;
+  /** `at` of the oldest unsealed entry; null when everything is sealed. */
+  oldestUnsealedAt: string | null;
+  /** How far sealing trails the writes: now minus oldestUnsealedAt, 0 when everything is sealed. */
+  sealLagMs: number;
+  /** When the sealer last sealed a batch; null before the first. */
+  lastSealedAt: string | null;
 }
 
-/** Walks the whole chain in id order; reports the first entry whose hash or link does not hold. */
+/**
+ * Walks the sealed entries in seal order: each must sit at the next sequence
+ * number (1, 2, 3... no gap), link to the hash before it and hash to what it
+ * stores. Unsealed entries are counted apart, with how old the oldest is.
+ */
 export async function verifyAuditChain(db: Database, batchSize = 2000): Promise<AuditVerification> {
+  const now = Date.now();
+  const [pending] = await db.select({ unsealed: count(), oldest: min(auditLog.at) }).from(auditLog).where(isNull(auditLog.sealSeq));
+  const [head] = await db.select({ sealedAt: auditSealState.sealedAt }).from(auditSealState);
+  const oldest = pending?.oldest ? new Date(pending.oldest) : null;
+  const sealing = {
+    unsealed: pending?.unsealed ?? 0,
+    oldestUnsealedAt: oldest?.toISOString() ?? null,
+    sealLagMs: oldest ? Math.max(0, now - oldest.getTime()) : 0,
+    lastSealedAt: head?.sealedAt?.toISOString() ?? null,
+  };
   let prevHash = GENESIS_HASH;
-  let afterId = 0;
   let checked = 0;
   for (;;) {
     const rows = await db
       .select()
       .from(auditLog)
-      .where(gt(auditLog.id, afterId))
-      .orderBy(asc(auditLog.id))
+      .where(and(isNotNull(auditLog.sealSeq), gt(auditLog.sealSeq, checked)))
+      .orderBy(asc(auditLog.sealSeq))
       .limit(batchSize);
     for (const row of rows) {
       checked += 1;
-      if (row.prevHash !== prevHash || hashAuditEntry(row) !== row.hash) {
-        return { ok: false, checked, firstBrokenId: row.id };
+      if (row.sealSeq !== checked || row.prevHash !== prevHash || hashAuditEntry({ ...row, prevHash }) !== row.hash) {
+        return { ok: false, checked, firstBrokenId: row.id, ...sealing };
       }
       prevHash = row.hash;
-      afterId = row.id;
     }
-    if (rows.length < batchSize) return { ok: true, checked };
+    if (rows.length < batchSize) return { ok: true, checked, ...sealing };
   }
 }

@@ -29,9 +29,13 @@ export const processSummarySchema = z.object({
 export type ProcessSummary = z.infer<typeof processSummarySchema>;
 
 export const auditVerificationSchema = z.object({
-  ok: z.boolean(),
-  checked: z.int(),
-  firstBrokenId: z.int().optional(),
+  ok: z.boolean().describe('Every sealed entry holds its place, link and hash (unsealed entries do not make it false)'),
+  checked: z.int().describe('Sealed entries walked, in seal order'),
+  firstBrokenId: z.int().optional().describe('Id of the first sealed entry whose place, link or hash does not hold'),
+  unsealed: z.int().describe('Committed entries not yet chained by the sealer'),
+  oldestUnsealedAt: z.string().nullable().describe('Time of the oldest unsealed entry; null when all are sealed'),
+  sealLagMs: z.int().describe('How far sealing trails the writes: the time of the check minus oldestUnsealedAt, 0 when all are sealed'),
+  lastSealedAt: z.string().nullable().describe('When the sealer last sealed a batch; null before the first'),
   verifiedAt: z.string(),
 });
 export type AuditVerification = z.infer<typeof auditVerificationSchema>;
