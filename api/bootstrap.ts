@@ -1,3 +1,4 @@
+import { startAuditSealer } from '../db/audit-sealer.ts';
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 import { ensureBootstrapAdmin, seedDemoData } from '../db/seed.ts';
 import { databaseTarget } from '../db/target.ts';
@@ -59,6 +60,8 @@ export async function startApi(
   const web = await loadWebHandler();
   if (!web) options.logger.warn('web/build is missing: serving the API only (run npm run build:web)');
   const http = await startHttpServer({ app: createApp(deps), port: config.PORT, host: config.HOST, ...(web ? { web } : {}) });
+  // Every API and worker process runs one; a round that finds another sealing gives way.
+  const stopAuditSealer = startAuditSealer(database.db, { onError: (error) => options.logger.warn('audit sealing failed; retrying', { error }) });
   return {
     http,
     demoSeeded,
@@ -69,6 +72,7 @@ export async function startApi(
       await processStarter.close();
       await taskEvents.close();
       await temporal.close();
+      await stopAuditSealer();
       if (ownsDatabase) await database.close();
     },
   };

@@ -29,6 +29,7 @@ import { startHttpServer, type HttpServer } from '../../api/server.ts';
 import { hashPassword } from '../../api/services/credentials.ts';
 import { createTaskEventBus, type TaskEventBus } from '../../api/task-events.ts';
 import { createTemporalGateway } from '../../api/temporal.ts';
+import { startAuditSealer } from '../../db/audit-sealer.ts';
 import { openDatabase, type DatabaseHandle } from '../../db/client.ts';
 import { DEMO_PASSWORD, demoEmail, seedDemoData } from '../../db/seed.ts';
 import { createActivityDeps } from '../../worker/activity-deps.ts';
@@ -219,7 +220,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     }
   };
 
-  let inProcess: { http: HttpServer; taskEvents: TaskEventBus; stopWorker: () => Promise<void>; closeTemporal: () => Promise<void> } | undefined;
+  let inProcess: { http: HttpServer; taskEvents: TaskEventBus; stopWorker: () => Promise<void>; closeTemporal: () => Promise<void>; stopAuditSealer: () => Promise<void> } | undefined;
   if (processes) {
     await Promise.all([spawnPart('api'), spawnPart('worker')]);
   } else {
@@ -237,9 +238,12 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     });
     const running = worker.run();
     const http = await startHttpServer({ app, port: apiPort, host: '127.0.0.1' });
+    // As api/bootstrap.ts does: the measured writes include sealing the audit chain.
+    const stopAuditSealer = startAuditSealer(database.db);
     inProcess = {
       http,
       taskEvents,
+      stopAuditSealer,
       stopWorker: async () => {
         worker.shutdown();
         await running;
@@ -317,6 +321,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       if (inProcess) {
         await inProcess.http.close();
         await inProcess.stopWorker();
+        await inProcess.stopAuditSealer();
         await inProcess.taskEvents.close();
         await inProcess.closeTemporal();
       }
