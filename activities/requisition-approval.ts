@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { roleLabels, type ApprovalLevel, type RequisitionStatus, type Role, type TaskAction, type TaskKind } from '@p2p/domain';
+import { commonActions, taskKindDef } from '@p2p/domain/task-registry';
 import type { Database } from '../db/client.ts';
 import { appendAudit } from '../db/queries/audit.ts';
 import { notifyTaskEvent } from '../db/queries/notify.ts';
@@ -7,7 +8,8 @@ import { findRequisition, recordApprovalChain, updateRequisitionStatus } from '.
 import { assignTask, closeTask, findTask, markTaskReminded, openTask, openTasksOfProcess } from '../db/queries/tasks.ts';
 import { findActiveUsersWithRole, findUserById, findUsersByIds } from '../db/queries/users.ts';
 import type { TaskRow, UserRow } from '../db/schema/index.ts';
-import { mailActions, type MailRequisition, type MailTask } from './mail/templates.ts';
+import { requisitionMailSubject, requisitionNextStep } from './mail/subjects.ts';
+import { mailActions, type MailTask } from './mail/templates.ts';
 import type { ActionLinkPort, MailPort } from './ports.ts';
 
 export interface RequisitionActivityDeps {
@@ -78,7 +80,7 @@ export function createRequisitionActivities(deps: RequisitionActivityDeps) {
   }
 
   const taskUrl = (task: TaskRow) => `${publicUrl}/inbox?task=${task.id}`;
-  const mailTask = (task: TaskRow, dueAt: string | null = task.dueAt?.toISOString() ?? null): MailTask => ({ title: task.title, businessKey: task.businessKey, dueAt, url: taskUrl(task) });
+  const mailTask = (task: TaskRow, dueAt: string | null = task.dueAt?.toISOString() ?? null): MailTask => ({ title: task.title, kindLabel: taskKindDef(task.kind)?.label ?? task.kind, businessKey: task.businessKey, dueAt, url: taskUrl(task) });
   const requisitionUrl = (requisitionId: string) => `${publicUrl}/requisitions/${requisitionId}`;
 
   async function requisitionSummary(requisitionId: string) {
@@ -87,7 +89,7 @@ export function createRequisitionActivities(deps: RequisitionActivityDeps) {
     const requester = await requireUser(requisition.requesterId);
     return {
       requisition,
-      data: { number: requisition.number ?? 'draft', title: requisition.title, total: requisition.total, requesterName: requester.name, url: requisitionUrl(requisition.id) } satisfies MailRequisition & { url: string },
+      data: requisitionMailSubject({ number: requisition.number ?? 'draft', title: requisition.title, total: requisition.total, requesterName: requester.name, url: requisitionUrl(requisition.id) }),
       requester,
     };
   }
@@ -186,7 +188,7 @@ export function createRequisitionActivities(deps: RequisitionActivityDeps) {
         const to = { userId: person.id, address: person.email, name: person.name };
         const key = `${params.processId}:${params.stepKey}:assigned:${person.id}`;
         if (params.kind === 'requisition_answer') {
-          await mail.send({ key, template: 'questioned', to, processId: params.processId, data: { recipientName: person.name, requisition: requisitionData, task: mailTask(task), comment: params.question ?? '' } });
+          await mail.send({ key, template: 'questioned', to, processId: params.processId, data: { recipientName: person.name, subject: requisitionData, task: mailTask(task), comment: params.question ?? '', nextStep: requisitionNextStep('questioned') } });
           continue;
         }
         const oneClick = await links.issue({ taskId: task.id, userId: person.id, actions: ['approve'] });
@@ -198,8 +200,8 @@ export function createRequisitionActivities(deps: RequisitionActivityDeps) {
           data: {
             recipientName: person.name,
             task: mailTask(task),
-            requisition: requisitionData,
-            actions: mailActions(oneClick),
+            subject: requisitionData,
+            actions: mailActions(task.kind, oneClick),
             linksExpireAt: oneClick[0]?.expiresAt ?? null,
             onBehalfOfName: person.id !== task.assigneeId ? assigneeName : null,
           },
@@ -297,7 +299,7 @@ export function createRequisitionActivities(deps: RequisitionActivityDeps) {
           template: 'reminder',
           to: { userId: person.id, address: person.email, name: person.name },
           processId: params.processId,
-          data: { recipientName: person.name, task: mailTask(task), requisition: data, actions: [] },
+          data: { recipientName: person.name, task: mailTask(task), subject: data, actions: [] },
         });
       }
       await db.transaction(async (tx) => {
@@ -341,7 +343,7 @@ export function createRequisitionActivities(deps: RequisitionActivityDeps) {
           template: 'escalation',
           to: { userId: person.id, address: person.email, name: person.name },
           processId: params.processId,
-          data: { recipientName: person.name, fromName: from?.name ?? 'the role pool', level: params.escalationLevel, reason: 'The approval was not decided within its SLA.', task: mailTask(task, params.dueAt), requisition: data, actions: mailActions(oneClick), linksExpireAt: oneClick[0]?.expiresAt ?? null },
+          data: { recipientName: person.name, fromName: from?.name ?? 'the role pool', level: params.escalationLevel, reason: 'The approval was not decided within its SLA.', task: mailTask(task, params.dueAt), subject: data, actions: mailActions(task.kind, oneClick), linksExpireAt: oneClick[0]?.expiresAt ?? null },
         });
       }
       if (from && task.assigneeId) {
@@ -350,7 +352,7 @@ export function createRequisitionActivities(deps: RequisitionActivityDeps) {
           template: 'escalation',
           to: { userId: from.id, address: from.email, name: from.name },
           processId: params.processId,
-          data: { audience: 'previous_assignee', toName: target.name, recipientName: from.name, level: params.escalationLevel, reason: 'The approval was not decided within its SLA.', task: mailTask(task, params.dueAt), requisition: data },
+          data: { audience: 'previous_assignee', toName: target.name, recipientName: from.name, level: params.escalationLevel, reason: 'The approval was not decided within its SLA.', task: mailTask(task, params.dueAt), subject: data },
         });
       }
       return { assigneeId: target.id };
@@ -368,7 +370,7 @@ export function createRequisitionActivities(deps: RequisitionActivityDeps) {
           template: 'admin-alert',
           to: { userId: admin.id, address: admin.email, name: admin.name },
           processId: params.processId,
-          data: { recipientName: admin.name, reason: params.reason, requisition: data, task: task ? mailTask(task) : null, level: params.level ?? null, lastAssigneeName: lastAssignee?.name ?? null },
+          data: { recipientName: admin.name, reason: params.reason, subject: data, task: task ? mailTask(task) : null, level: params.level ?? null, lastAssigneeName: lastAssignee?.name ?? null },
         });
       }
       await appendAudit(db, { ...audit(params.processId, `${params.processId}:admin-alert:${params.key}`), at: clock(), actorId: null, action: 'process.admins_alerted', subjectType: 'Requisition', subjectId: params.requisitionId, after: { reason: params.reason, admins: admins.length } });
@@ -384,7 +386,16 @@ export function createRequisitionActivities(deps: RequisitionActivityDeps) {
         template: 'decision',
         to: { userId: requester.id, address: requester.email, name: requester.name },
         processId: params.processId,
-        data: { recipientName: requester.name, decision: params.decision, comment: params.comment, fromName: actor?.name ?? null, decidedAt: clock().toISOString(), requisition: data },
+        data: {
+          recipientName: requester.name,
+          decision: params.decision,
+          decisionLabel: params.decision === 'approved' ? commonActions.approve.done : commonActions.reject.done,
+          comment: params.comment,
+          fromName: actor?.name ?? null,
+          decidedAt: clock().toISOString(),
+          subject: data,
+          nextStep: requisitionNextStep(params.decision),
+        },
       });
     },
   };

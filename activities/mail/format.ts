@@ -21,10 +21,16 @@ export function formatMoney(amount: string, currency?: string | null): string {
 const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** An ISO 8601 instant -> "Tue 24 Nov 2026, 14:00 UTC". Always UTC: the mail cannot know the reader's zone. */
+/**
+ * An ISO 8601 instant -> "Tue 24 Nov 2026, 14:00 UTC". Always UTC: the mail
+ * cannot know the reader's zone. A day without a time ("2026-12-15", a due
+ * date on a record) is a calendar day, not an instant: "Tue 15 Dec 2026".
+ */
 export function formatMailDate(value: string | Date): string {
+  const dayOnly = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) throw new RangeError(`not a date: ${String(value)}`);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${weekdays[date.getUTCDay()]} ${date.getUTCDate()} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()}, ${two(date.getUTCHours())}:${two(date.getUTCMinutes())} UTC`;
+  const day = `${weekdays[date.getUTCDay()]} ${date.getUTCDate()} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+  return dayOnly ? day : `${day}, ${two(date.getUTCHours())}:${two(date.getUTCMinutes())} UTC`;
 }

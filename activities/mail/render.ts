@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { formatMailDate, formatMoney } from './format.ts';
-import { mailTemplateNames, type MailTemplate, type MailTemplates } from './templates.ts';
+import { mailTemplateNames, type MailTemplate, type MailTemplates, type MailTone } from './templates.ts';
 
 export interface RenderedMail {
   subject: string;
@@ -68,13 +68,19 @@ function createEnvironments() {
   return { html: create('html'), text: create('text') };
 }
 
-/** Fixed colours per action; the values come from this table, never from data. */
-const buttonColors: Record<string, { background: string; color: string; border: string }> = {
-  approve: { background: '#15803d', color: '#ffffff', border: '#15803d' },
-  answer: { background: '#0f766e', color: '#ffffff', border: '#0f766e' },
+/** Fixed colours per tone (positive green, negative red, anything else neutral); the values come from this table, never from data. */
+const buttonColors: Record<MailTone, { background: string; color: string; border: string }> = {
+  positive: { background: '#15803d', color: '#ffffff', border: '#15803d' },
+  negative: { background: '#ffffff', color: '#b91c1c', border: '#fca5a5' },
   primary: { background: '#0f172a', color: '#ffffff', border: '#0f172a' },
-  reject: { background: '#ffffff', color: '#b91c1c', border: '#fca5a5' },
   neutral: { background: '#ffffff', color: '#1e293b', border: '#cbd5e1' },
+};
+
+/** The decision badge: the two outcomes every approval knows get their colour; any other outcome is neutral. */
+const badgeColors: Record<string, { background: string; color: string }> = {
+  approved: { background: '#dcfce7', color: '#166534' },
+  rejected: { background: '#fee2e2', color: '#991b1b' },
+  other: { background: '#e2e8f0', color: '#334155' },
 };
 
 function registerHelpers(env: typeof Handlebars, kind: 'html' | 'text') {
@@ -83,7 +89,21 @@ function registerHelpers(env: typeof Handlebars, kind: 'html' | 'text') {
   );
   env.registerHelper('date', (value: unknown) => formatMailDate(value instanceof Date ? value : String(value)));
   env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  env.registerHelper('buttonColors', (action: unknown) => buttonColors[String(action)] ?? buttonColors.neutral);
+  env.registerHelper('buttonColors', (tone: unknown) =>
+    typeof tone === 'string' && Object.hasOwn(buttonColors, tone) ? buttonColors[tone as MailTone] : buttonColors.neutral,
+  );
+  env.registerHelper('badgeColors', (decision: unknown) =>
+    decision === 'approved' || decision === 'rejected' ? badgeColors[decision] : badgeColors.other,
+  );
+  // Joins its arguments; Handlebars passes its options object last.
+  env.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  // Labels from data inside a sentence: "Your purchase order was approved"; an acronym ("RFQ") stays as it is.
+  env.registerHelper('lowerFirst', (value: unknown) => {
+    const text = String(value);
+    return /^[A-Z][^A-Z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+  });
+  // Text part: "Label:" padded to one column, so the values line up whatever the labels.
+  env.registerHelper('column', (label: unknown) => `${String(label)}:`.padEnd(15).replace(/(\S)$/, '$1 '));
   // Comments and questions keep their line breaks: escaped first, then each newline becomes <br>.
   env.registerHelper('multiline', (value: unknown) =>
     kind === 'text' ? String(value) : new env.SafeString(env.escapeExpression(String(value)).replace(/\r?\n/g, '<br>')),

@@ -1,4 +1,4 @@
-import type { TaskAction } from '@p2p/domain';
+import { actionDef } from '@p2p/domain/task-registry';
 
 /**
  * The e-mails and the data each one needs. Each template is three files in
@@ -9,6 +9,11 @@ import type { TaskAction } from '@p2p/domain';
  * 14:00 UTC"), amounts are decimal strings (rendered "€1,234.50"), URLs are
  * absolute (PUBLIC_URL based). Everything here is plain data, so it passes
  * through a Temporal activity call unchanged.
+ *
+ * The templates serve every process: what a mail is about is a MailSubject,
+ * and the process's own words (its record type, facts, summary, next step)
+ * arrive as data, built in one place per process (see subjects.ts). A
+ * template never names a process, a record type or an action.
  */
 export const mailTemplateNames = ['task-assigned', 'reminder', 'escalation', 'decision', 'questioned', 'admin-alert'] as const;
 
@@ -22,8 +27,38 @@ export interface MailTemplates {
 }
 export type MailTemplate = keyof MailTemplates;
 
+/** The record a mail is about, whatever the process. */
+export interface MailSubject {
+  /** What the record is, for labels and sentences: "Requisition", "Purchase order". */
+  typeLabel: string;
+  number: string;
+  title: string;
+  /** The record's page (absolute URL). */
+  url?: string | null;
+  /** The details box rows after number and title, in order. */
+  facts: MailFact[];
+  /** One line for the preheader and the opening sentence, e.g. "Rita Reyes asks for €1,234.50" (no final full stop). */
+  summary?: string | null;
+}
+
+/** One row of the details box: an amount, a date or a text, whichever is set first in that order. */
+export interface MailFact {
+  label: string;
+  text?: string | null;
+  /** decimal string */
+  amount?: string | null;
+  /** ISO 4217; omitted renders the bare amount. */
+  currency?: string | null;
+  /** ISO 8601: a day ("2026-12-15") renders as the day, an instant with its UTC time. */
+  date?: string | null;
+  /** Shown larger and bold in the HTML part, as the figure the reader decides on. */
+  strong?: boolean;
+}
+
 export interface MailTask {
   title: string;
+  /** From the task-kind registry: "Requisition approval". */
+  kindLabel: string;
   businessKey: string | null;
   /** ISO 8601; null when the step has no SLA. */
   dueAt: string | null;
@@ -31,23 +66,15 @@ export interface MailTask {
   url: string;
 }
 
-export interface MailRequisition {
-  number: string;
-  title: string;
-  /** Decimal string, e.g. "1234.50". */
-  total: string;
-  /** ISO 4217; omitted renders the bare amount. */
-  currency?: string | null;
-  requesterName: string;
-  /** The requisition page. */
-  url?: string;
-}
+/** Button colours; the registry gives an action's tone, `primary` is for a mail's single call to action. */
+export type MailTone = 'positive' | 'negative' | 'neutral' | 'primary';
 
-/** One button; `action` picks its colour (approve green, reject red, others neutral). Build with mailActions(). */
+/** One button; `tone` picks its colour (positive green, negative red, others neutral). Build with mailActions(). */
 export interface MailAction {
   action?: string;
   label: string;
   url: string;
+  tone?: MailTone;
 }
 
 interface ToPerson {
@@ -58,7 +85,7 @@ interface ToPerson {
 /** To the assignee (or their delegate): the step is waiting; one-click action links. */
 export interface TaskAssignedMail extends ToPerson {
   task: MailTask;
-  requisition: MailRequisition;
+  subject: MailSubject;
   actions: MailAction[];
   /** ISO 8601: when the action links stop working. */
   linksExpireAt?: string | null;
@@ -69,7 +96,7 @@ export interface TaskAssignedMail extends ToPerson {
 /** To the assignee when half the SLA has passed. */
 export interface ReminderMail extends ToPerson {
   task: MailTask;
-  requisition: MailRequisition;
+  subject: MailSubject;
   actions: MailAction[];
   linksExpireAt?: string | null;
 }
@@ -81,7 +108,7 @@ export interface ReminderMail extends ToPerson {
  */
 export type EscalationMail = ToPerson & {
   task: MailTask;
-  requisition: MailRequisition;
+  subject: MailSubject;
   /** Why, in words, e.g. "No decision within 2 business days". */
   reason: string;
   /** 1 for the first escalation of this step, 2 for the next... */
@@ -91,52 +118,50 @@ export type EscalationMail = ToPerson & {
     | { audience: 'previous_assignee'; toName: string }
   );
 
-/** To the requester: the chain finished or someone rejected. */
+/** To the person who raised the record: the chain finished or someone rejected. */
 export interface DecisionMail extends ToPerson {
-  requisition: MailRequisition & { url: string };
-  decision: 'approved' | 'rejected';
+  subject: MailSubject;
+  /** The outcome code, e.g. 'approved', 'rejected': picks the badge colour. */
+  decision: string;
+  /** The outcome in words, from the registry's `done`: "Approved". */
+  decisionLabel: string;
   /** Who decided; null when nobody in particular did (e.g. an automatic outcome). */
   fromName: string | null;
   /** ISO 8601. */
   decidedAt?: string | null;
   comment: string | null;
+  /** What happens now, one sentence from the process, e.g. who takes it from here. */
+  nextStep?: string | null;
 }
 
-/** To the requester: an approver asked a question; answer or amend. */
+/** To the person who raised the record: the one deciding asked a question; answer or amend. */
 export interface QuestionedMail extends ToPerson {
-  requisition: MailRequisition;
+  subject: MailSubject;
   /** The requester's answer task: its url is where to answer or amend, its dueAt when. */
   task: MailTask;
   /** The question. */
   comment: string;
   /** Who asked. */
   fromName?: string | null;
+  /** What an answer or an amendment leads to, one sentence from the process. */
+  nextStep?: string | null;
 }
 
 /** To each admin: escalation has no level left (or nobody may take the step); somebody must step in. */
 export interface AdminAlertMail extends ToPerson {
   /** The stuck step; null when no task could be created (nobody eligible). */
   task: MailTask | null;
-  requisition: MailRequisition;
+  subject: MailSubject;
   reason: string;
   /** The escalation level reached, when escalation is what ran out. */
   level?: number | null;
   lastAssigneeName?: string | null;
 }
 
-export const actionLabels: Record<TaskAction, string> = {
-  approve: 'Approve',
-  reject: 'Reject',
-  question: 'Ask a question',
-  answer: 'Answer',
-  withdraw: 'Withdraw',
-};
-
-/** Issued links ({ action, url }) to buttons. */
-export function mailActions(links: readonly { action: string; url: string }[]): MailAction[] {
-  return links.map(({ action, url }) => ({
-    action,
-    url,
-    label: (actionLabels as Record<string, string | undefined>)[action] ?? action,
-  }));
+/** Issued links ({ action, url }) to buttons, labelled and coloured by the task kind's actions in the registry. */
+export function mailActions(kind: string, links: readonly { action: string; url: string }[]): MailAction[] {
+  return links.map(({ action, url }) => {
+    const def = actionDef(kind, action);
+    return { action, url, label: def?.label ?? action, tone: def?.tone ?? 'neutral' };
+  });
 }

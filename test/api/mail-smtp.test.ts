@@ -49,9 +49,18 @@ describe('e-mail over real SMTP: idempotent by key, retried after failure, singl
     });
     const data: TaskAssignedMail = {
       recipientName: 'Ada Lovelace',
-      task: { title: 'Line manager approval', businessKey: 'REQ-2026-0042', dueAt: '2026-11-26T12:00:00Z', url: 'https://p2p.example.com/inbox?task=t1' },
-      requisition: { number: 'REQ-2026-0042', title: 'Oscilloscope for the R&D lab', total: '12345.50', currency: 'EUR', requesterName: 'Grace Hopper' },
-      actions: mailActions(links),
+      task: { title: 'Line manager approval', kindLabel: 'Requisition approval', businessKey: 'REQ-2026-0042', dueAt: '2026-11-26T12:00:00Z', url: 'https://p2p.example.com/inbox?task=t1' },
+      subject: {
+        typeLabel: 'Requisition',
+        number: 'REQ-2026-0042',
+        title: 'Oscilloscope for the R&D lab',
+        facts: [
+          { label: 'Requested by', text: 'Grace Hopper' },
+          { label: 'Total', amount: '12345.50', currency: 'EUR', strong: true },
+        ],
+        summary: 'Grace Hopper asks for €12,345.50',
+      },
+      actions: mailActions('requisition_approval', links),
       linksExpireAt: links[0]!.expiresAt,
     };
     return { links, data };
@@ -70,11 +79,11 @@ describe('e-mail over real SMTP: idempotent by key, retried after failure, singl
     const message = parseMessage(smtp.received[0]!.raw);
     expect(smtp.received[0]).toMatchObject({ from: 'procurement@example.com', to: ['ada@example.com'] });
     expect(message.header('subject')).toBe(renderMail('task-assigned', data).subject);
-    expect(message.header('subject')).toBe('Approval needed: REQ-2026-0042 Oscilloscope for the R&D lab (€12,345.50)');
+    expect(message.header('subject')).toBe('Requisition approval: REQ-2026-0042 Oscilloscope for the R&D lab');
     expect(message.header('to')).toMatch(/Ada Lovelace.*<ada@example\.com>/);
     expect(message.header('message-id')).toBe(messageIdFor(key));
     expect(message.header('auto-submitted')).toBe('auto-generated');
-    expect(message.part('text/html')).toContain('A requisition needs your approval');
+    expect(message.part('text/html')).toContain('Requisition REQ-2026-0042 needs you: the step <em>Line manager approval</em> is yours to decide. Grace Hopper asks for €12,345.50.');
     expect(message.part('text/html')).toContain('R&amp;D lab');
     expect(message.part('text/plain')).toContain('Oscilloscope for the R&D lab');
     for (const link of links) {
@@ -220,7 +229,7 @@ describe('e-mail over real SMTP: idempotent by key, retried after failure, singl
     }
     expect(paged).toEqual(all.map((mail) => mail.id));
     expect(await listOutbox(database.db, { limit: 10, processId: 'requisition-r4' })).toHaveLength(1);
-    expect((await findMail(database.db, stored.id))?.html).toContain('A requisition needs your approval');
+    expect((await findMail(database.db, stored.id))?.html).toContain('Requisition REQ-2026-0042 needs you');
   });
 
   it('an action link is consumed once; check() tells used, unknown and expired links apart', async () => {

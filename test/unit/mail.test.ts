@@ -1,25 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_LINK_TTL_MS, signActionLink, verifyActionLink, type ActionLinkPayload } from '@p2p/domain/action-links';
+import { defineTaskKinds } from '@p2p/domain/task-registry';
 import { formatMailDate, formatMoney } from '../../activities/mail/format.ts';
 import { renderMail } from '../../activities/mail/render.ts';
-import { mailActions, mailTemplateNames, type MailTemplate, type MailTemplates } from '../../activities/mail/templates.ts';
+import { requisitionMailSubject } from '../../activities/mail/subjects.ts';
+import { mailActions, mailTemplateNames, type MailSubject, type MailTemplate, type MailTemplates } from '../../activities/mail/templates.ts';
 
 const hostile = '<script>alert("x")</script> & <b>bold</b>';
-const requisition = {
+/** A requisition as the mails showed it before they were generic, with a currency so the amount shows its symbol. */
+const subject: MailSubject = {
+  typeLabel: 'Requisition',
   number: 'REQ-2026-0042',
   title: `Oscilloscope ${hostile}`,
-  total: '12345.5',
-  currency: 'EUR',
-  requesterName: 'Grace <Hopper>',
   url: 'https://p2p.example.com/requisitions/r1',
+  facts: [
+    { label: 'Requested by', text: 'Grace <Hopper>' },
+    { label: 'Total', amount: '12345.5', currency: 'EUR', strong: true },
+  ],
+  summary: 'Grace <Hopper> asks for €12,345.50',
 };
 const task = {
   title: 'Line manager approval',
+  kindLabel: 'Requisition approval',
   businessKey: 'REQ-2026-0042',
   dueAt: '2026-11-24T14:00:00.000Z',
   url: 'https://p2p.example.com/inbox?task=t1',
 };
-const actions = mailActions([
+const actions = mailActions('requisition_approval', [
   { action: 'approve', url: 'https://p2p.example.com/action/approve-token' },
   { action: 'reject', url: 'https://p2p.example.com/action/reject-token' },
   { action: 'question', url: 'https://p2p.example.com/action/question-token' },
@@ -27,26 +34,26 @@ const actions = mailActions([
 
 const samples: { [T in MailTemplate]: MailTemplates[T][] } = {
   'task-assigned': [
-    { recipientName: 'Ada Lovelace', task, requisition, actions, linksExpireAt: '2026-11-25T09:30:00Z', onBehalfOfName: 'Carol' },
+    { recipientName: 'Ada Lovelace', task, subject, actions, linksExpireAt: '2026-11-25T09:30:00Z', onBehalfOfName: 'Carol' },
   ],
-  reminder: [{ recipientName: 'Ada Lovelace', task, requisition, actions }],
+  reminder: [{ recipientName: 'Ada Lovelace', task, subject, actions }],
   escalation: [
-    { recipientName: 'Dan', task, requisition, actions, audience: 'new_assignee', fromName: 'Ada Lovelace', reason: 'No decision within 2 business days', level: 2 },
-    { recipientName: 'Dan', task, requisition, actions: [], fromName: 'the role pool', reason: 'Not decided within its SLA', level: 1 },
-    { recipientName: 'Ada Lovelace', task, requisition, audience: 'previous_assignee', toName: 'Dan', reason: 'No decision within 2 business days', level: 2 },
+    { recipientName: 'Dan', task, subject, actions, audience: 'new_assignee', fromName: 'Ada Lovelace', reason: 'No decision within 2 business days', level: 2 },
+    { recipientName: 'Dan', task, subject, actions: [], fromName: 'the role pool', reason: 'Not decided within its SLA', level: 1 },
+    { recipientName: 'Ada Lovelace', task, subject, audience: 'previous_assignee', toName: 'Dan', reason: 'No decision within 2 business days', level: 2 },
   ],
   decision: [
-    { recipientName: 'Grace', requisition, decision: 'approved', fromName: 'Ada Lovelace', decidedAt: '2026-11-24T14:00:00Z', comment: null },
-    { recipientName: 'Grace', requisition, decision: 'rejected', fromName: 'Ada Lovelace', decidedAt: '2026-11-24T14:00:00Z', comment: `Too dear.\n${hostile}` },
-    { recipientName: 'Grace', requisition, decision: 'approved', fromName: null, comment: null },
+    { recipientName: 'Grace', subject, decision: 'approved', decisionLabel: 'Approved', fromName: 'Ada Lovelace', decidedAt: '2026-11-24T14:00:00Z', comment: null },
+    { recipientName: 'Grace', subject, decision: 'rejected', decisionLabel: 'Rejected', fromName: 'Ada Lovelace', decidedAt: '2026-11-24T14:00:00Z', comment: `Too dear.\n${hostile}`, nextStep: `Raise a new one ${hostile}` },
+    { recipientName: 'Grace', subject, decision: 'approved', decisionLabel: 'Approved', fromName: null, comment: null },
   ],
   questioned: [
-    { recipientName: 'Grace', requisition, task: { ...task, title: 'Answer the question', url: 'https://p2p.example.com/inbox?task=t2' }, comment: `Why two? ${hostile}`, fromName: 'Ada Lovelace' },
-    { recipientName: 'Grace', requisition, task: { ...task, dueAt: null }, comment: 'Which project?' },
+    { recipientName: 'Grace', subject, task: { ...task, title: 'Answer the question', kindLabel: 'Answer a question', url: 'https://p2p.example.com/inbox?task=t2' }, comment: `Why two? ${hostile}`, fromName: 'Ada Lovelace', nextStep: 'A changed total restarts the chain.' },
+    { recipientName: 'Grace', subject, task: { ...task, dueAt: null }, comment: 'Which project?' },
   ],
   'admin-alert': [
-    { recipientName: 'Root', task, requisition, level: 3, reason: 'No manager above Dan', lastAssigneeName: 'Dan' },
-    { recipientName: 'Root', task: null, requisition, reason: `Nobody may approve: ${hostile}` },
+    { recipientName: 'Root', task, subject, level: 3, reason: 'No manager above Dan', lastAssigneeName: 'Dan' },
+    { recipientName: 'Root', task: null, subject, reason: `Nobody may approve: ${hostile}` },
   ],
 };
 
@@ -92,14 +99,79 @@ describe('mail templates', () => {
     expect(mail.text).toContain(`Open in inbox:\n${task.url}`);
     expect(mail.html).toContain('until Wed 25 Nov 2026, 09:30 UTC');
     expect(mail.text).toContain('as delegate of Carol');
-    expect(mail.subject).toBe(`Approval needed: REQ-2026-0042 Oscilloscope ${hostile} (€12,345.50)`);
+    expect(mail.subject).toBe(`Requisition approval: REQ-2026-0042 Oscilloscope ${hostile}`);
+  });
+
+  it("labels and colours buttons from the task kind's actions in the registry", () => {
+    expect(actions).toEqual([
+      { action: 'approve', label: 'Approve', tone: 'positive', url: 'https://p2p.example.com/action/approve-token' },
+      { action: 'reject', label: 'Reject', tone: 'negative', url: 'https://p2p.example.com/action/reject-token' },
+      { action: 'question', label: 'Ask a question', tone: 'neutral', url: 'https://p2p.example.com/action/question-token' },
+    ]);
+    const { html } = renderMail('task-assigned', samples['task-assigned'][0]!);
+    expect(buttonColour(html, 'Approve')).toBe('#ffffff'); // white on green
+    expect(html).toMatch(/bgcolor="#15803d"[^]*?>Approve<\/a>/);
+    expect(buttonColour(html, 'Reject')).toBe('#b91c1c');
+    expect(buttonColour(html, 'Ask a question')).toBe('#1e293b');
+    // An action the registry does not know shows its name, in the neutral colour.
+    expect(mailActions('requisition_approval', [{ action: 'escalate_now', url: 'https://p2p.example.com/action/x' }])).toEqual([
+      { action: 'escalate_now', label: 'escalate_now', tone: 'neutral', url: 'https://p2p.example.com/action/x' },
+    ]);
+  });
+
+  it('shows a requisition as before: who asks, for how much, in the sentence and in the details box', () => {
+    const requisition = requisitionMailSubject({ number: 'REQ-2026-0042', title: 'Oscilloscope', total: '12345.5', requesterName: 'Grace Hopper', url: 'https://p2p.example.com/requisitions/r1' });
+    expect(requisition).toEqual({
+      typeLabel: 'Requisition',
+      number: 'REQ-2026-0042',
+      title: 'Oscilloscope',
+      url: 'https://p2p.example.com/requisitions/r1',
+      facts: [
+        { label: 'Requested by', text: 'Grace Hopper' },
+        { label: 'Total', amount: '12345.5', strong: true },
+      ],
+      summary: 'Grace Hopper asks for 12,345.50',
+    });
+    const mail = renderMail('task-assigned', { ...samples['task-assigned'][0]!, subject: requisition, onBehalfOfName: null });
+    expect(mail.subject).toBe('Requisition approval: REQ-2026-0042 Oscilloscope');
+    expect(mail.html).toContain('Requisition REQ-2026-0042 needs you: the step <em>Line manager approval</em> is yours to decide. Grace Hopper asks for 12,345.50.</p>');
+    expect(mail.html).toContain('>Grace Hopper asks for 12,345.50. Decision due Tue 24 Nov 2026, 14:00 UTC.&#8199;');
+    expect(mail.html).toContain('<a href="https://p2p.example.com/requisitions/r1" style="color:#0f766e; text-decoration:none;">REQ-2026-0042</a>');
+    expect(mail.html).toMatch(/>Total<\/td>\s*<td valign="top" style="padding:4px 0; font-size:16px; font-weight:700;">12,345.50<\/td>/);
+    expect(mail.text).toContain(
+      [
+        '  Requisition:   REQ-2026-0042',
+        '  Title:         Oscilloscope',
+        '  Requested by:  Grace Hopper',
+        '  Total:         12,345.50',
+        '  Decision due:  Tue 24 Nov 2026, 14:00 UTC',
+      ].join('\n'),
+    );
   });
 
   it('keeps line breaks of comments without letting markup through', () => {
     const mail = renderMail('decision', samples.decision[1]!);
-    expect(mail.subject).toMatch(/^Rejected: REQ-2026-0042/);
+    expect(mail.subject).toBe(`Rejected: REQ-2026-0042 Oscilloscope ${hostile}`);
     expect(mail.html).toContain('Too dear.<br>&lt;script&gt;');
     expect(mail.text).toContain(`Too dear.\n${hostile}`);
+  });
+
+  it('tells the outcome in words from the label, coloured by the outcome, with the next step the process gives', () => {
+    const [approved, rejected] = samples.decision.map((data) => renderMail('decision', data));
+    expect(approved!.subject).toBe(`Approved: REQ-2026-0042 Oscilloscope ${hostile}`);
+    expect(approved!.html).toContain('Your requisition was approved</h1>');
+    expect(approved!.html).toContain('background-color:#dcfce7; color:#166534;');
+    expect(approved!.text).toContain(`Your requisition "Oscilloscope ${hostile}" was approved by Ada Lovelace on Tue 24 Nov 2026, 14:00 UTC.`);
+    expect(approved!.text).toContain('View the requisition:\nhttps://p2p.example.com/requisitions/r1');
+    expect(rejected!.html).toContain('Your requisition was rejected</h1>');
+    expect(rejected!.html).toContain('background-color:#fee2e2; color:#991b1b;');
+    expect(rejected!.html).toContain('Raise a new one &lt;script&gt;');
+    expect(rejected!.text).toContain(`Raise a new one ${hostile}`);
+    // Another outcome of another process: its own words, a neutral badge.
+    const sentBack = renderMail('decision', { ...samples.decision[0]!, decision: 'sent_back', decisionLabel: 'Sent back' });
+    expect(sentBack.subject).toBe(`Sent back: REQ-2026-0042 Oscilloscope ${hostile}`);
+    expect(sentBack.html).toContain('background-color:#e2e8f0; color:#334155;');
+    expect(sentBack.html).toContain('Your requisition was sent back</h1>');
   });
 
   it('tells each side of an escalation its own story', () => {
@@ -121,7 +193,7 @@ describe('mail templates', () => {
     expect(mail.html).toContain('href="https://p2p.example.com/inbox?task&#x3D;t2"');
     expect(mail.text).toContain(`Question from Ada Lovelace:\nWhy two? ${hostile}\n`);
     expect(mail.text).toContain('Answer or amend:\nhttps://p2p.example.com/inbox?task=t2');
-    expect(mail.text).toContain('Please answer by Tue 24 Nov 2026, 14:00 UTC.');
+    expect(mail.text).toContain('first and then answer. A changed total restarts the chain. Please answer by Tue 24 Nov 2026, 14:00 UTC.');
   });
 
   it('tells admins about a stuck step, with or without a task', () => {
@@ -130,7 +202,88 @@ describe('mail templates', () => {
     expect(exhausted!.text).toContain('it was last with Dan');
     expect(exhausted!.text).toContain(`Open the task:\n${task.url}`);
     expect(noTask!.subject).toMatch(/^Action needed: nobody can take REQ-2026-0042/);
-    expect(noTask!.text).toContain(`Open the requisition:\n${requisition.url}`);
+    expect(noTask!.text).toContain(`Open the requisition:\n${subject.url}`);
+    expect(noTask!.html).toContain('>Open the requisition</a>');
+  });
+
+  it("serves any process: a purchase order's mails show its facts and say nothing of requisitions", () => {
+    defineTaskKinds([
+      {
+        kind: 'test_po_release',
+        processType: 'testPurchaseOrderWorkflow',
+        label: 'Purchase order release',
+        subjectType: 'PurchaseOrder',
+        actions: [
+          { name: 'release', label: 'Release', done: 'Released', comment: 'optional', tone: 'positive' },
+          { name: 'send_back', label: 'Send back', done: 'Sent back', comment: 'required', tone: 'negative' },
+        ],
+        slaPolicy: null,
+        segregated: false,
+      },
+    ]);
+    const order: MailSubject = {
+      typeLabel: 'Purchase order',
+      number: 'PO-2026-0007',
+      title: 'Bench supplies Q1',
+      url: 'https://p2p.example.com/purchase-orders/p7',
+      facts: [
+        { label: 'Supplier', text: 'Müller & Söhne <GmbH>' },
+        { label: 'Net amount', amount: '48200', currency: 'USD', strong: true },
+        { label: 'Delivery by', date: '2026-12-15' },
+        { label: 'Ordered', date: '2026-11-20T08:15:00Z' },
+        { label: 'Incoterms' },
+      ],
+      summary: 'Bo Buyer orders for $48,200.00 from Müller & Söhne',
+    };
+    const poTask = { title: 'Release PO-2026-0007', kindLabel: 'Purchase order release', businessKey: 'PO-2026-0007', dueAt: '2026-11-26T12:00:00Z', url: 'https://p2p.example.com/inbox?task=t9' };
+    const poActions = mailActions('test_po_release', [
+      { action: 'release', url: 'https://p2p.example.com/action/release-token' },
+      { action: 'send_back', url: 'https://p2p.example.com/action/send-back-token' },
+    ]);
+    const mails = [
+      renderMail('task-assigned', { recipientName: 'Ada', task: poTask, subject: order, actions: poActions, linksExpireAt: '2026-11-25T09:30:00Z' }),
+      renderMail('reminder', { recipientName: 'Ada', task: poTask, subject: order, actions: poActions }),
+      renderMail('escalation', { recipientName: 'Dan', task: poTask, subject: order, actions: poActions, fromName: 'Ada', reason: 'Not decided within its SLA', level: 1 }),
+      renderMail('escalation', { recipientName: 'Ada', task: poTask, subject: order, audience: 'previous_assignee', toName: 'Dan', reason: 'Not decided within its SLA', level: 1 }),
+      renderMail('decision', { recipientName: 'Bo', subject: order, decision: 'released', decisionLabel: 'Released', fromName: 'Ada', decidedAt: '2026-11-24T14:00:00Z', comment: null }),
+      renderMail('questioned', { recipientName: 'Bo', subject: order, task: { ...poTask, title: 'Answer Ada' }, comment: 'Why express delivery?', fromName: 'Ada' }),
+      renderMail('admin-alert', { recipientName: 'Root', task: null, subject: order, reason: 'Nobody may release it' }),
+    ];
+    for (const { subject: line, html, text } of mails) {
+      for (const part of [line, html, text]) expect(part).not.toMatch(/requisition|requested|approv|purchasing|buyer turns|\btotal\b/i);
+      expect(line).toContain('PO-2026-0007 Bench supplies Q1');
+      expect(html).toContain('>Purchase order</td>');
+      expect(html).toContain('>Müller &amp; Söhne &lt;GmbH&gt;</td>');
+      expect(html).toMatch(/>Net amount<\/td>\s*<td valign="top" style="padding:4px 0; font-size:16px; font-weight:700;">\$48,200.00<\/td>/);
+      expect(html).toContain('>Tue 15 Dec 2026</td>');
+      expect(html).toContain('>Fri 20 Nov 2026, 08:15 UTC</td>');
+      expect(html).toContain('>Incoterms</td>\n          <td valign="top" style="padding:4px 0;">&ndash;</td>');
+      expect(text).toContain(
+        [
+          '  Purchase order: PO-2026-0007',
+          '  Title:         Bench supplies Q1',
+          '  Supplier:      Müller & Söhne <GmbH>',
+          '  Net amount:    $48,200.00',
+          '  Delivery by:   Tue 15 Dec 2026',
+          '  Ordered:       Fri 20 Nov 2026, 08:15 UTC',
+          '  Incoterms:     -',
+        ].join('\n'),
+      );
+    }
+    const [assigned, , , previous, decided, questioned, alert] = mails;
+    expect(assigned!.subject).toBe('Purchase order release: PO-2026-0007 Bench supplies Q1');
+    expect(assigned!.html).toContain('Purchase order PO-2026-0007 needs you: the step <em>Release PO-2026-0007</em> is yours to decide. Bo Buyer orders for $48,200.00 from Müller &amp; Söhne.');
+    expect(assigned!.text).toContain('Release:\nhttps://p2p.example.com/action/release-token\n');
+    expect(buttonColour(assigned!.html, 'Release')).toBe('#ffffff');
+    expect(assigned!.html).toMatch(/bgcolor="#15803d"[^]*?>Release<\/a>/);
+    expect(buttonColour(assigned!.html, 'Send back')).toBe('#b91c1c');
+    expect(previous!.text).toContain('You keep read access to the purchase order.');
+    expect(previous!.text).toContain('View the purchase order:\nhttps://p2p.example.com/purchase-orders/p7');
+    expect(decided!.subject).toBe('Released: PO-2026-0007 Bench supplies Q1');
+    expect(decided!.html).toContain('Your purchase order was released</h1>');
+    expect(questioned!.html).toContain('A question about your purchase order</h1>');
+    expect(alert!.text).toContain('Purchase order PO-2026-0007 has a step nobody may take');
+    expect(alert!.text).toContain('Open the purchase order:\nhttps://p2p.example.com/purchase-orders/p7');
   });
 
   it('refuses an unknown template', () => {
@@ -153,6 +306,8 @@ describe('mail formatting is deterministic', () => {
   it('dates are UTC with weekday and no locale', () => {
     expect(formatMailDate('2026-11-24T14:00:00Z')).toBe('Tue 24 Nov 2026, 14:00 UTC');
     expect(formatMailDate('2026-01-04T23:59:59+02:00')).toBe('Sun 4 Jan 2026, 21:59 UTC');
+    // A calendar day (a record's due date) has no time to show.
+    expect(formatMailDate('2026-12-15')).toBe('Tue 15 Dec 2026');
     expect(() => formatMailDate('yesterday')).toThrow(RangeError);
   });
 });
@@ -227,6 +382,11 @@ describe('signed action links', () => {
     expect(await verifyActionLink(secret, token, now)).toEqual({ ok: false, reason: 'malformed' });
   });
 });
+
+/** The text colour of the button labelled `label`. */
+function buttonColour(html: string, label: string): string | undefined {
+  return new RegExp(`color:(#[0-9a-f]{6}); text-decoration:none; border-radius:8px;">${label}</a>`).exec(html)?.[1];
+}
 
 function escapeHtml(value: string): string {
   return value
