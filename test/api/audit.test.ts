@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealAuditLog } from '../../db/audit-sealer.ts';
 import { appendAudit, verifyAuditChain } from '../../db/queries/audit.ts';
 import { auditLog } from '../../db/schema/index.ts';
 import { createTestApi, type TestApi } from '../support/api.ts';
@@ -20,7 +21,12 @@ describe('audit log: append-only, hash-chained, verifiable', () => {
     const [entry] = await api.deps.db.select().from(auditLog).where(sql`${auditLog.subjectId} = ${created.body.id}`);
     expect(entry).toMatchObject({ action: 'supplier.created', subjectType: 'Supplier', actorId: await api.userId('buyer'), requestId: 'req-audit-0001', userAgent: 'vitest-agent', ip: '127.0.0.1' });
     expect(entry!.after).toMatchObject({ name: 'Audited Ltd', paymentTermsDays: 10 });
-    expect(entry!.hash).toMatch(/^[0-9a-f]{64}$/);
+    // Written unsealed, in the write's own transaction; the sealer chains it afterwards.
+    expect(entry).toMatchObject({ sealSeq: null, hash: null });
+    await sealAuditLog(api.deps.db);
+    const [sealed] = await api.deps.db.select().from(auditLog).where(sql`${auditLog.id} = ${entry!.id}`);
+    expect(sealed!.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(sealed).toMatchObject({ after: entry!.after, action: entry!.action, at: entry!.at });
   });
 
   it('the database refuses UPDATE, DELETE and TRUNCATE on the audit log', async () => {
@@ -36,16 +42,22 @@ describe('audit log: append-only, hash-chained, verifiable', () => {
         api.deps.db.transaction((tx) => appendAudit(tx, { at: new Date(), actorId: null, action: 'test.concurrent', subjectType: 'Test', subjectId: String(i) })),
       ),
     );
+    expect((await verifyAuditChain(api.deps.db)).ok).toBe(true);
+    await sealAuditLog(api.deps.db);
     const result = await verifyAuditChain(api.deps.db);
-    expect(result.ok).toBe(true);
+    expect(result).toMatchObject({ ok: true, unsealed: 0 });
     expect(result.checked).toBeGreaterThan(25);
   });
 
   it('verify (endpoint and npm command) reports the first broken entry when a superuser bypasses the trigger', async () => {
     const token = await api.login('auditor');
+    await sealAuditLog(api.deps.db);
     const good = await api.request('GET', '/audit/verify', { token });
-    expect(good.body).toMatchObject({ ok: true });
-    const rows = await api.deps.db.select({ id: auditLog.id }).from(auditLog).orderBy(auditLog.id);
+    expect(good.status).toBe(200);
+    expect(good.body).toMatchObject({ ok: true, unsealed: 0, oldestUnsealedAt: null, sealLagMs: 0 });
+    expect(good.body.checked).toBeGreaterThan(25);
+    expect(good.body.lastSealedAt).toEqual(expect.any(String));
+    const rows = await api.deps.db.select({ id: auditLog.id }).from(auditLog).orderBy(auditLog.sealSeq);
     const victim = rows[Math.floor(rows.length / 2)]!.id;
     // A superuser can switch triggers off for the session; the chain still gives it away.
     await api.deps.db.transaction(async (tx) => {
@@ -54,6 +66,9 @@ describe('audit log: append-only, hash-chained, verifiable', () => {
     });
     const broken = await api.request('GET', '/audit/verify', { token });
     expect(broken.body).toMatchObject({ ok: false, firstBrokenId: victim });
+    // An entry written after the break is reported as unsealed, not as the break.
+    await api.deps.db.transaction((tx) => appendAudit(tx, { at: new Date(), actorId: null, action: 'test.after_break', subjectType: 'Test', subjectId: 'x' }));
+    expect((await api.request('GET', '/audit/verify', { token })).body).toMatchObject({ ok: false, firstBrokenId: victim, unsealed: 1 });
     if (usingPostgres()) {
       let output = '';
       let status = 0;

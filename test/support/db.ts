@@ -11,11 +11,12 @@ export interface TestDatabase extends DatabaseHandle {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `migrate: false` leaves it empty, for a test that migrates step by step. */
+export async function createTestDatabase({ migrate = true }: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const handle = await openDatabase({ kind: 'pglite' });
-    await handle.migrate();
+    if (migrate) await handle.migrate();
     return { ...handle, drop: () => handle.close() };
   }
   const name = `p2p_test_${randomBytes(6).toString('hex')}`;
@@ -25,7 +26,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ kind: 'postgres', url: url.toString(), maxConnections: 5 });
-  await handle.migrate();
+  if (migrate) await handle.migrate();
   return {
     ...handle,
     url: url.toString(),
