@@ -93,6 +93,18 @@ describe('the audit workspace in the browser', { timeout: 90_000 }, () => {
     expect(await row.locator('[data-status="approved"]').count()).toBe(1);
     await shoot(auditor, 'search');
 
+    // A number nothing has: the list's empty state says so and offers the way back.
+    await auditor.getByLabel('Document number').fill('REQ-1999-99999');
+    await auditor.getByRole('button', { name: 'Search' }).click();
+    await auditor.getByRole('heading', { name: 'No process matches' }).waitFor();
+    await shoot(auditor, 'search-empty');
+    await auditor.getByRole('link', { name: 'Clear all filters' }).click();
+    await auditor.waitForURL((url) => url.search === '');
+    await auditor.getByLabel('Document number').fill(number);
+    await auditor.getByRole('button', { name: 'Search' }).click();
+    await auditor.waitForURL((url) => url.searchParams.get('number') === number);
+    await expect.poll(() => rows.count()).toBe(1);
+
     await row.getByRole('link', { name: number }).click();
     await auditor.waitForURL((url) => url.pathname === `/audit/processes/${workflowId}`);
     const timeline = auditor.getByTestId('process-timeline');

@@ -88,6 +88,22 @@ describe('web shell', { timeout: 60_000 }, () => {
     await expect(page.getByRole('cell', { name: /requester@demo\.local/ }).count()).resolves.toBe(1);
     await shoot(page, 'users-admin');
 
+    // Sorting by a header: a click orders A to Z, Enter on the focused header Z to A, a third press restores the API's order.
+    const names = () => page.getByRole('table').locator('tbody tr td:first-child .name').allTextContents();
+    const apiOrder = await names();
+    const byName = [...apiOrder].sort((a, b) => a.localeCompare(b, 'en'));
+    const nameHeader = page.getByRole('columnheader', { name: 'Name' });
+    await nameHeader.getByRole('button').click();
+    await expect.poll(() => nameHeader.getAttribute('aria-sort')).toBe('ascending');
+    expect(await names()).toEqual(byName);
+    await shoot(page, 'users-sorted');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => nameHeader.getAttribute('aria-sort')).toBe('descending');
+    expect(await names()).toEqual([...byName].reverse());
+    await page.keyboard.press('Enter');
+    await expect.poll(() => nameHeader.getAttribute('aria-sort')).toBe(null);
+    expect(await names()).toEqual(apiOrder);
+
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Suppliers' }).click();
     await page.waitForURL((url) => url.pathname === '/suppliers');
     await page.getByRole('table').waitFor();
@@ -95,9 +111,13 @@ describe('web shell', { timeout: 60_000 }, () => {
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
     await page.waitForURL((url) => url.pathname === '/account');
+    // No token yet: the list shows its empty state, then the new token as its one row.
+    await page.getByRole('heading', { name: 'No API tokens' }).waitFor();
+    await shoot(page, 'account-no-tokens');
     await page.getByLabel('Token name').fill('Browser test');
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByTestId('new-token').waitFor();
+    await expect(page.getByRole('table', { name: 'API tokens' }).locator('tbody tr').count()).resolves.toBe(1);
     await shoot(page, 'account-admin');
     await page.context().close();
   });
