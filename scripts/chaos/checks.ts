@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { messageIdFor } from '../../activities/mail/mailer.ts';
 import type { Database } from '../../db/client.ts';
+import { sealAuditLog } from '../../db/audit-sealer.ts';
 import { verifyAuditChain } from '../../db/queries/audit.ts';
 import { auditLog, mailOutbox, requisitions, tasks } from '../../db/schema/index.ts';
 import type { ApprovalState } from '../../workflows/requisition-approval.workflow.ts';
@@ -97,9 +98,11 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
   const unconfirmedReceived = unconfirmed.filter((row) => receivedCount.has(messageIdFor(row.key))).length;
   add("SMTP: 'unconfirmed' rows never received (LOST)", 0, unconfirmed.length - unconfirmedReceived);
 
-  // Audit: the chain verifies; per requisition, the planned entries and no second one of a kind.
+  // Audit: once every committed entry is sealed, the whole chain verifies; per requisition, the planned entries and no second one of a kind.
+  await sealAuditLog(db);
   const verification = await verifyAuditChain(db);
   add('audit chain verifies', 'ok', verification.ok ? 'ok' : `broken at ${verification.firstBrokenId}`);
+  add('audit entries left unsealed after sealing', 0, verification.unsealed);
   const taskOwner = new Map(taskRows.map((row) => [row.id, row.subjectId]));
   const auditRows = await db.select({ action: auditLog.action, subjectType: auditLog.subjectType, subjectId: auditLog.subjectId }).from(auditLog);
   const processAudit = auditRows
