@@ -1,13 +1,17 @@
 import { z } from 'zod';
-import { taskActions, taskKinds, taskStatuses } from './task-kinds.ts';
+import { taskNamePattern, taskStatuses } from './task-registry.ts';
 
-export * from './task-kinds.ts';
+export * from './task-registry.ts';
+export * from './task-forms.ts';
 
 export const slaStates = ['on_track', 'due_soon', 'overdue'] as const;
 
 export const taskSchema = z.object({
   id: z.string(),
-  kind: z.enum(taskKinds),
+  /** A kind of the task-kind registry (GET /tasks/kinds lists them). */
+  kind: z.string(),
+  /** What the process wants shown with the task (approval level, round, reroute note, question, amounts). */
+  details: z.record(z.string(), z.unknown()),
   title: z.string(),
   businessKey: z.string().nullable(),
   processId: z.string(),
@@ -17,7 +21,7 @@ export const taskSchema = z.object({
   candidateRole: z.string().nullable(),
   dueAt: z.string().nullable(),
   slaState: z.enum(slaStates),
-  actions: z.array(z.enum(taskActions)),
+  actions: z.array(z.string()),
   status: z.enum(taskStatuses),
   outcome: z.string().nullable(),
   completedById: z.string().nullable(),
@@ -32,8 +36,42 @@ export const taskSchema = z.object({
 export type Task = z.infer<typeof taskSchema>;
 
 export const completeTaskBody = z.strictObject({
-  action: z.enum(taskActions),
+  action: z.string().regex(taskNamePattern),
   comment: z.string().trim().min(1).max(2000).optional(),
   data: z.record(z.string(), z.unknown()).optional(),
 });
 export type CompleteTaskBody = z.infer<typeof completeTaskBody>;
+
+/** A fact about the record a task is about, as tasks carry it (and mails show it). */
+export const subjectFactSchema = z.object({
+  label: z.string(),
+  text: z.string().nullish(),
+  amount: z.string().nullish(),
+  currency: z.string().nullish(),
+  date: z.string().nullish(),
+  strong: z.boolean().optional(),
+});
+
+/** The record a task is about: what the inbox and the link page show, whatever the process. */
+export const taskSubjectSchema = z.object({
+  typeLabel: z.string(),
+  number: z.string(),
+  title: z.string(),
+  url: z.string().nullish(),
+  facts: z.array(subjectFactSchema),
+  summary: z.string().nullish(),
+});
+export type TaskSubject = z.infer<typeof taskSubjectSchema>;
+
+/** What an e-mailed action link would do: GET /action-links/{token}. */
+export const actionLinkViewSchema = z.object({
+  action: z.string(),
+  actionLabel: z.string(),
+  commentRequired: z.boolean(),
+  formRequired: z.boolean(),
+  user: z.object({ id: z.string(), name: z.string() }),
+  task: z.object({ id: z.string(), kind: z.string(), kindLabel: z.string(), title: z.string(), businessKey: z.string().nullable(), status: z.string(), dueAt: z.string().nullable(), subjectType: z.string(), subjectId: z.string() }),
+  subject: taskSubjectSchema,
+  expiresAt: z.string(),
+});
+export type ActionLinkView = z.infer<typeof actionLinkViewSchema>;
