@@ -1,6 +1,8 @@
 import type { Database } from '../db/client.ts';
+import { createHumanTaskActivities, type SubjectAdapters } from './human-tasks.ts';
 import type { ActionLinkPort, MailPort } from './ports.ts';
 import { createRequisitionActivities } from './requisition-approval.ts';
+import { requisitionSubject } from './requisition-subject.ts';
 
 /** What activities may touch: narrowed, injected, so tests give them real parts on a test database. */
 export interface ActivityDeps {
@@ -11,13 +13,22 @@ export interface ActivityDeps {
   publicUrl: string;
 }
 
+/** The records people's steps are about, one adapter per subject type; a new process adds its own. */
+export function subjectAdapters(deps: ActivityDeps): SubjectAdapters {
+  return { Requisition: requisitionSubject(deps.publicUrl) };
+}
+
 /**
  * Side effects only: database writes, mail, PDFs. Each one is idempotent,
  * keyed by workflow id + step, because Temporal retries activities.
+ * `extraSubjects` lets a process outside this list (a test's) plug its
+ * record in without changing the task activities.
  */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps, extraSubjects: SubjectAdapters = {}) {
   return {
+    // Runs of requisitionApprovalWorkflow (before the human-task helper) call these by name.
     ...createRequisitionActivities(deps),
+    ...createHumanTaskActivities(deps, { ...subjectAdapters(deps), ...extraSubjects }),
   };
 }
 

@@ -40,10 +40,11 @@ export type ActionLinkCheck =
 export function createActionLinks(deps: ActionLinksDeps) {
   const base = deps.publicUrl.replace(/\/+$/, '');
 
-  async function issue(params: IssueActionLinksParams): Promise<IssuedActionLink[]> {
+  /** `db`: the caller's transaction, so the links exist exactly when the mail that carries them does. */
+  async function issue(params: IssueActionLinksParams, db: Executor = deps.db): Promise<IssuedActionLink[]> {
     const expiresAt = new Date(deps.clock().getTime() + (params.ttlMs ?? ACTION_LINK_TTL_MS));
     const rows = params.actions.map((action) => ({ id: randomUUID(), taskId: params.taskId, userId: params.userId, action, expiresAt }));
-    await insertActionLinks(deps.db, rows);
+    await insertActionLinks(db, rows);
     return Promise.all(
       rows.map(async (row) => {
         const token = await signActionLink(deps.secret, {

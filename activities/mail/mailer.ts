@@ -2,8 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Database } from '../../db/client.ts';
-import { findMailByKey, insertMail, markMailFailed, markMailHandingOffThen, markMailSending, markMailSent, markMailStored, markMailUnconfirmed, sendingClaimHolds } from '../../db/queries/mail.ts';
+import type { Database, Executor } from '../../db/client.ts';
+import { findMailByKey, findUndeliveredMail, insertMail, markMailFailed, markMailHandingOffThen, markMailSending, markMailSent, markMailStored, markMailUnconfirmed, sendingClaimHolds } from '../../db/queries/mail.ts';
 import type { MailRow } from '../../db/schema/index.ts';
 import { renderMail } from './render.ts';
 import type { MailTemplate, MailTemplates } from './templates.ts';
@@ -35,6 +35,9 @@ export type SendMailParams = MailContent & {
   to: MailRecipient;
   processId?: string | null;
 };
+
+/** What handing a queued mail to SMTP needs: its key (the Message-ID derives from it) and the recipient's name for the To header. */
+export type DeliveryParams = Pick<SendMailParams, 'key' | 'to'>;
 
 export interface SendMailResult {
   id: string;
@@ -73,9 +76,15 @@ const CLAIM_POLL_MS = 250;
 export function createMailer(deps: MailerDeps) {
   const clock = deps.clock ?? (() => new Date());
 
-  async function send(params: SendMailParams): Promise<SendMailResult> {
+  /**
+   * Writes the mail's outbox row in the caller's transaction (rendered now,
+   * from its template and data), so a process step and the mails it causes
+   * commit together. Nothing leaves the machine until `deliver`; true when
+   * this call wrote the row (false: the key was already there).
+   */
+  async function enqueue(db: Executor, params: SendMailParams): Promise<boolean> {
     const rendered = renderMail<MailTemplate>(params.template, params.data);
-    const inserted = await insertMail(deps.db, {
+    const inserted = await insertMail(db, {
       idempotencyKey: params.key,
       template: params.template,
       toUserId: params.to.userId ?? null,
@@ -83,8 +92,18 @@ export function createMailer(deps: MailerDeps) {
       processId: params.processId ?? null,
       ...rendered,
     });
-    const duplicate = !inserted;
+    return Boolean(inserted);
+  }
 
+  async function send(params: SendMailParams): Promise<SendMailResult> {
+    return deliver(params, !(await enqueue(deps.db, params)));
+  }
+
+  /**
+   * Hands an enqueued mail to SMTP once (see the protocol above). In dev mode
+   * the outbox row is the delivery, and there is nothing to do.
+   */
+  async function deliver(params: DeliveryParams, duplicate = false): Promise<SendMailResult> {
     for (;;) {
       const claim = await deps.db.transaction(async (tx) => {
         const row = await findMailByKey(tx, params.key, { lock: true });
@@ -115,8 +134,21 @@ export function createMailer(deps: MailerDeps) {
     }
   }
 
+  /**
+   * Delivers every mail of a process that SMTP has not had yet, after the
+   * transaction that queued them has committed. A retried step whose
+   * transaction finds its mails already queued still gets them out: what
+   * is pending is read from the outbox, not remembered by the attempt.
+   */
+  async function deliverPending(processId: string): Promise<void> {
+    if (!deps.transport) return;
+    for (const pending of await findUndeliveredMail(deps.db, processId)) {
+      await deliver({ key: pending.key, to: { address: pending.address, name: pending.name ?? '' } });
+    }
+  }
+
   /** Streams the message to the SMTP server and lets its end-of-data mark go right behind the COMMIT of 'handing_off'. */
-  async function handOff(params: SendMailParams, row: MailRow, attempt: string): Promise<SendMailResult> {
+  async function handOff(params: DeliveryParams, row: MailRow, attempt: string): Promise<SendMailResult> {
     const messageId = messageIdFor(params.key);
     let released = false;
     try {
@@ -156,7 +188,7 @@ export function createMailer(deps: MailerDeps) {
     return { id: row.id, status: 'sent', duplicate: false };
   }
 
-  return { send };
+  return { send, enqueue, deliver, deliverPending };
 }
 
 export type Mailer = ReturnType<typeof createMailer>;

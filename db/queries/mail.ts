@@ -1,7 +1,8 @@
-import { and, desc, eq, getTableColumns, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import type { Database, Executor } from '../client.ts';
 import { actionLinks, mailOutbox, type MailRow } from '../schema/mail.ts';
+import { users } from '../schema/users.ts';
 
 /** Queries of the outbox and of e-mailed action links, midday style: `(db, params)`, db may be a transaction. */
 
@@ -22,6 +23,21 @@ export interface InsertMailParams {
 export async function insertMail(db: Executor, params: InsertMailParams): Promise<MailRow | undefined> {
   const [row] = await db.insert(mailOutbox).values(params).onConflictDoNothing({ target: mailOutbox.idempotencyKey }).returning();
   return row;
+}
+
+/**
+ * A process's mails that SMTP has not had (or may not have had) yet:
+ * queued, refused, or left mid-send by a sender that died. What `deliver`
+ * picks up after a step's transaction, also when a retry of that step finds
+ * its mails already queued.
+ */
+export async function findUndeliveredMail(db: Executor, processId: string): Promise<{ key: string; address: string; name: string | null }[]> {
+  return db
+    .select({ key: mailOutbox.idempotencyKey, address: mailOutbox.toAddress, name: users.name })
+    .from(mailOutbox)
+    .leftJoin(users, eq(users.id, mailOutbox.toUserId))
+    .where(and(eq(mailOutbox.processId, processId), inArray(mailOutbox.status, ['stored', 'failed', 'sending', 'handing_off'])))
+    .orderBy(asc(mailOutbox.createdAt));
 }
 
 /** With `lock`, holds the row until the transaction ends: one sender per key at a time. */

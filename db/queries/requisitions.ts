@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import { lineAmount, type ApprovalLevel, type ApprovalPolicy, type RequisitionBody, type RequisitionStatus } from '@p2p/domain';
 import type { Executor } from '../client.ts';
-import { documentSequences, policies, requisitionLines, requisitions, type RequisitionLineRow, type RequisitionRow } from '../schema/index.ts';
+import { documentSequences, policies, requisitionLines, requisitions, users, type RequisitionLineRow, type RequisitionRow } from '../schema/index.ts';
 
 export interface RequisitionWithLines extends RequisitionRow {
   lines: RequisitionLineRow[];
@@ -48,6 +48,28 @@ export async function findRequisition(db: Executor, id: string): Promise<Requisi
   if (!row) return undefined;
   const lines = await db.select().from(requisitionLines).where(eq(requisitionLines.requisitionId, id)).orderBy(asc(requisitionLines.lineNo));
   return { ...row, lines };
+}
+
+export interface RequisitionHeading {
+  id: string;
+  number: string | null;
+  title: string;
+  total: string;
+  status: RequisitionStatus;
+  version: number;
+  requesterId: string;
+  requesterName: string;
+}
+
+/** Number, title, total and requester in one read: what a task title or a mail about the requisition shows. */
+export async function findRequisitionHeading(db: Executor, id: string): Promise<RequisitionHeading | undefined> {
+  const [row] = await db
+    .select({ id: requisitions.id, number: requisitions.number, title: requisitions.title, total: requisitions.total, status: requisitions.status, version: requisitions.version, requesterId: requisitions.requesterId, requesterName: users.name })
+    .from(requisitions)
+    .innerJoin(users, eq(users.id, requisitions.requesterId))
+    .where(eq(requisitions.id, id))
+    .limit(1);
+  return row;
 }
 
 /** Locks the row for the rest of the transaction: submit, amend and withdraw never interleave. */

@@ -39,6 +39,8 @@ export interface CloseTaskParams {
   completedById: string | null;
   onBehalfOfId: string | null;
   comment: string | null;
+  /** Form data the decision carried, kept with the task under `decision`. */
+  data?: Record<string, unknown> | null;
   now: Date;
 }
 
@@ -46,7 +48,16 @@ export interface CloseTaskParams {
 export async function closeTask(db: Executor, params: CloseTaskParams): Promise<TaskRow | undefined> {
   const [row] = await db
     .update(tasks)
-    .set({ status: params.status, outcome: params.outcome, completedById: params.completedById, onBehalfOfId: params.onBehalfOfId, comment: params.comment, completedAt: params.now, updatedAt: params.now })
+    .set({
+      status: params.status,
+      outcome: params.outcome,
+      completedById: params.completedById,
+      onBehalfOfId: params.onBehalfOfId,
+      comment: params.comment,
+      completedAt: params.now,
+      updatedAt: params.now,
+      ...(params.data ? { data: sql`${tasks.data} || ${JSON.stringify({ decision: params.data })}::jsonb` } : {}),
+    })
     .where(and(eq(tasks.id, params.id), eq(tasks.status, 'open')))
     .returning();
   return row;
