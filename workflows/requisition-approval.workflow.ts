@@ -14,12 +14,15 @@ import {
 } from '@temporalio/workflow';
 // Zod-free modules only: the bundle is evaluated for every run.
 import { MAX_ESCALATION_LEVELS, approvalChainFor, parseSla, slaDeadline, type ApprovalLevel, type ApprovalPolicy } from '@p2p/domain/approval-rules';
-import { actionsByKind, commentRequired, type TaskAction, type TaskKind } from '@p2p/domain/task-kinds';
 import type { RequisitionStatus, Role } from '@p2p/domain';
 import type { Activities } from '../activities/index.ts';
 import { searchKeys } from './search-attributes.ts';
 
 /**
+ * FROZEN: runs started before the human-task helper (workflows/human-task.ts)
+ * finish on this code, so their histories replay; new requisitions run
+ * requisition.workflow.ts. Do not change it; delete it once none is open.
+ *
  * One requisition's approval chain, from submission to a final decision.
  * People act through Updates whose validators refuse a wrong actor, a wrong
  * state or a repeated decision before anything is written; SLA reminders and
@@ -27,6 +30,15 @@ import { searchKeys } from './search-attributes.ts';
  * status, the audit log and the mail in step with this workflow, which stays
  * the source of truth.
  */
+
+/** The kinds and comment rules this workflow was written with, kept with it. */
+type TaskKind = 'requisition_approval' | 'requisition_answer';
+type TaskAction = 'approve' | 'reject' | 'question' | 'answer' | 'withdraw';
+const actionsByKind: Record<TaskKind, readonly TaskAction[]> = {
+  requisition_approval: ['approve', 'reject', 'question'],
+  requisition_answer: ['answer', 'withdraw'],
+};
+const commentRequired: ReadonlySet<TaskAction> = new Set(['reject', 'question', 'answer']);
 
 export interface RequisitionApprovalInput {
   requisitionId: string;
