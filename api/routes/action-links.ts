@@ -1,16 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { taskSchema } from '@p2p/domain';
+import { actionLinkViewSchema, taskSchema } from '@p2p/domain';
 import { createRouter, jsonResponse, problemResponses } from '../openapi.ts';
 import type { Services } from '../services/index.ts';
 
 const tokenParam = z.object({ token: z.string().min(20).max(2000).regex(/^[\w-]+\.[\w-]+$/, 'not an action link token') });
 
-const linkView = z.object({
-  action: z.string(),
-  user: z.object({ id: z.string(), name: z.string() }),
-  task: z.object({ id: z.string(), title: z.string(), businessKey: z.string().nullable(), status: z.string(), dueAt: z.string().nullable() }),
-  requisition: z.object({ id: z.string(), number: z.string().nullable(), title: z.string(), total: z.string(), requesterName: z.string() }).nullable(),
-  expiresAt: z.string(),
+const linkView = actionLinkViewSchema;
+
+const performBody = z.strictObject({
+  /** Required when the action needs a reason (reject, question, answer): `commentRequired` in the view says so. */
+  comment: z.string().trim().min(1).max(2000).optional(),
 });
 
 const describe = createRoute({
@@ -30,13 +29,14 @@ const perform = createRoute({
   tags: ['action links'],
   summary: 'Confirm an e-mailed action: performs it once, as the user the link names',
   security: [],
-  request: { params: tokenParam },
+  description: 'A comment is required where the view says `commentRequired`; a refusal for a missing comment leaves the link unused.',
+  request: { params: tokenParam, body: { content: { 'application/json': { schema: performBody } }, required: false } },
   responses: { 200: jsonResponse(z.object({ task: taskSchema, process: z.object({ id: z.string(), status: z.string() }) }), 'Done'), ...problemResponses('not_found', 'gone', 'conflict', 'forbidden') },
 });
 
 export function actionLinkRoutes(services: Services) {
   const router = createRouter();
   router.openapi(describe, async (c) => c.json(await services.actionLinks.describe(c.req.valid('param').token), 200));
-  router.openapi(perform, async (c) => c.json(await services.actionLinks.perform(c.req.valid('param').token), 200));
+  router.openapi(perform, async (c) => c.json(await services.actionLinks.perform(c.req.valid('param').token, (c.req.valid('json') as z.infer<typeof performBody> | undefined) ?? {}), 200));
   return router;
 }

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { completeTaskBody, pageOf, paginationQuery, problemSchema, taskActions, taskKinds, taskSchema, taskStatuses } from '@p2p/domain';
+import { completeTaskBody, pageOf, paginationQuery, problemSchema, registeredTaskKinds, taskFormFor, taskNamePattern, taskSchema, taskStatuses } from '@p2p/domain';
 import { streamSSE } from 'hono/streaming';
 import { AppError, problemOf } from '../errors.ts';
 import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
@@ -18,7 +18,7 @@ const list = createRoute({
   request: {
     query: paginationQuery.extend({
       status: z.enum(taskStatuses).default('open'),
-      kind: z.enum(taskKinds).optional(),
+      kind: z.string().regex(taskNamePattern).optional().openapi({ description: 'A task kind (GET /tasks/kinds lists them)' }),
       overdue: z.enum(['true', 'false']).optional(),
       /** Only the tasks of one record, e.g. a requisition id. */
       subjectId: z.uuid().optional(),
@@ -41,6 +41,35 @@ const events = createRoute({
   tags: ['tasks'],
   summary: 'Server-sent events: `task` whenever a task of the caller appears, changes hands or goes',
   responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses() },
+});
+
+const kindSchema = z.object({
+  kind: z.string(),
+  processType: z.string(),
+  label: z.string(),
+  subjectType: z.string(),
+  slaPolicy: z.string().nullable(),
+  segregated: z.boolean(),
+  actions: z.array(
+    z.object({
+      name: z.string(),
+      label: z.string(),
+      done: z.string(),
+      comment: z.enum(['required', 'optional']),
+      form: z.boolean(),
+      tone: z.enum(['positive', 'negative', 'neutral']),
+      /** JSON Schema of the form data the action carries (from the same zod schema the API validates with); null: no data. */
+      formSchema: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  ),
+});
+
+const kinds = createRoute({
+  method: 'get',
+  path: '/tasks/kinds',
+  tags: ['tasks'],
+  summary: 'The task-kind registry: every kind of step, its process, its actions and which need a comment or form data',
+  responses: { 200: jsonResponse(z.object({ items: z.array(kindSchema) }), 'Every registered kind'), ...problemResponses() },
 });
 
 const get = createRoute({
@@ -73,7 +102,7 @@ const claim = createRoute({
 
 const bulkBody = z.strictObject({
   taskIds: z.array(z.uuid()).min(1).max(100),
-  action: z.enum(taskActions),
+  action: z.string().regex(taskNamePattern),
   comment: z.string().trim().min(1).max(2000).optional(),
 });
 
@@ -105,6 +134,23 @@ export function taskRoutes(services: Services) {
   });
 
   router.openapi(counts, async (c) => c.json(await services.tasks.counts(requireActor(c)), 200));
+
+  router.openapi(kinds, (c) => {
+    requireActor(c);
+    const items = registeredTaskKinds().map((def) => ({
+      kind: def.kind,
+      processType: def.processType,
+      label: def.label,
+      subjectType: def.subjectType,
+      slaPolicy: def.slaPolicy,
+      segregated: def.segregated,
+      actions: def.actions.map((action) => {
+        const form = action.form ? taskFormFor(def.kind, action.name) : undefined;
+        return { name: action.name, label: action.label, done: action.done, comment: action.comment, form: Boolean(action.form), tone: action.tone ?? 'neutral', formSchema: form ? (z.toJSONSchema(form, { io: 'input', unrepresentable: 'any' })) : null };
+      }),
+    }));
+    return c.json({ items }, 200);
+  });
 
   router.openapi(events, (c) => {
     const actor = requireActor(c);

@@ -29,6 +29,11 @@ const activityWords: Record<string, string> = {
   escalateTask: 'Step escalated',
   alertAdmins: 'Admins alerted',
   notifyDecision: 'Decision e-mailed to the requester',
+  applyTaskTransition: 'Step recorded (tasks, status, e-mails)',
+  claimHumanTask: 'Task claimed',
+  remindHumanTask: 'Reminder e-mailed',
+  escalateHumanTask: 'Step escalated',
+  alertAdminsOfTask: 'Admins alerted',
 };
 
 /** Audit actions in an auditor's words. */

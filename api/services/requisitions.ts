@@ -31,7 +31,7 @@ import { findSupplierById } from '../../db/queries/suppliers.ts';
 import { listTasksOfSubject } from '../../db/queries/tasks.ts';
 import { projects, requisitions, type RequisitionRow, type TaskRow } from '../../db/schema/index.ts';
 import { eq } from 'drizzle-orm';
-import { requisitionApprovalWorkflow, withdraw as withdrawUpdate } from '../../workflows/requisition-approval.workflow.ts';
+import { requisitionWorkflow, withdraw as withdrawUpdate } from '../../workflows/requisition.workflow.ts';
 import { searchKeys } from '../../workflows/search-attributes.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -116,7 +116,7 @@ export type RequisitionService = ReturnType<typeof createRequisitionService>;
 export async function startApprovalProcess(client: Client, taskQueue: string, row: RequisitionRow): Promise<'started' | 'already started'> {
   if (!row.workflowId || !row.number || !row.policy) throw new Error(`requisition ${row.id} is not submitted`);
   try {
-    await client.workflow.start(requisitionApprovalWorkflow, {
+    await client.workflow.start(requisitionWorkflow, {
       workflowId: row.workflowId,
       taskQueue,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

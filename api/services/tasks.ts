@@ -1,9 +1,9 @@
 import { ForbiddenError, subject } from '@casl/ability';
-import type { CompleteTaskBody, Task, TaskKind, TaskStatus } from '@p2p/domain';
-import { findRequisition } from '../../db/queries/requisitions.ts';
+import { actionDef, actionsOfKind, checkTaskData, taskKindDef, type CompleteTaskBody, type Task, type TaskKind, type TaskStatus } from '@p2p/domain';
 import { countTasks, findTask, listTasks } from '../../db/queries/tasks.ts';
 import { tasks, type TaskRow } from '../../db/schema/index.ts';
-import { claimTask as claimUpdate, decide } from '../../workflows/requisition-approval.workflow.ts';
+// The task Updates every process registers through the human-task helper: no process is imported here.
+import { claimTask as claimUpdate, decide, processStatus as processStatusQuery, type DecisionArgs } from '../../workflows/human-task.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
@@ -32,6 +32,7 @@ export function toTask(row: TaskRow, actor: RequestActor, now: Date): Task {
   return {
     id: row.id,
     kind: row.kind,
+    details: row.data,
     title: row.title,
     businessKey: row.businessKey,
     processId: row.processId,
@@ -57,13 +58,32 @@ export function toTask(row: TaskRow, actor: RequestActor, now: Date): Task {
 /** Task id + action: Temporal applies an Update id once, so a retried request cannot decide twice. */
 const decisionUpdateId = (row: TaskRow, body: CompleteTaskBody) => `${row.id}:${body.action}`;
 
-const decisionArgs = (row: TaskRow, body: CompleteTaskBody, actor: RequestActor, onBehalfOfId: string | null) => ({
+const decisionArgs = (row: TaskRow, body: CompleteTaskBody, actor: RequestActor, onBehalfOfId: string | null, data: Record<string, unknown> | null): DecisionArgs => ({
   taskId: row.id,
   action: body.action,
   actorId: actor.user.id,
   onBehalfOfId,
   comment: body.comment ?? null,
+  ...(data ? { data } : {}),
 });
+
+const invalid = (path: string, message: string) => new AppError('validation', `${path}: ${message}`, { errors: [{ path, message }] });
+
+/**
+ * What the registry says about a completion before any process hears of it:
+ * the kind must still be known (its process type registered), the action
+ * one of its actions, a required comment present and form data valid.
+ */
+function checkCompletion(row: TaskRow, body: CompleteTaskBody): Record<string, unknown> | null {
+  const kind = taskKindDef(row.kind);
+  if (!kind) throw new AppError('conflict', `Tasks of kind ${row.kind} can no longer be completed: its process type is not registered`);
+  const action = actionDef(row.kind, body.action);
+  if (!action || !row.actions.includes(body.action)) throw invalid('action', `must be one of ${(row.actions.length ? row.actions : actionsOfKind(row.kind)).join(', ')}`);
+  if (action.comment === 'required' && !body.comment?.trim()) throw invalid('comment', `a comment is required to ${action.label.toLowerCase()}`);
+  const checked = checkTaskData(row.kind, body.action, body.data);
+  if (!checked.ok) throw new AppError('validation', checked.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), { errors: checked.issues });
+  return checked.data;
+}
 
 export interface CompletionResult {
   task: Task;
@@ -81,9 +101,13 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
     return row;
   }
 
+  /** The process's own word on its state (every process answers the helper's status query); 'unknown' when it cannot. */
   async function processStatus(row: TaskRow): Promise<string> {
-    if (row.subjectType === 'Requisition') return (await findRequisition(db, row.subjectId))?.status ?? 'unknown';
-    return 'unknown';
+    try {
+      return (await (await temporal.client()).workflow.getHandle(row.processId).query(processStatusQuery)).status;
+    } catch {
+      return 'unknown';
+    }
   }
 
   /**
@@ -101,7 +125,7 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
     const handle = (await temporal.client()).workflow.getHandle(row.processId);
     let status: string | undefined;
     try {
-      status = (await handle.executeUpdate(decide, { updateId: decisionUpdateId(row, body), args: [decisionArgs(row, body, actor, row.onBehalfOfId)] })).status;
+      status = (await handle.executeUpdate(decide, { updateId: decisionUpdateId(row, body), args: [decisionArgs(row, body, actor, row.onBehalfOfId, checkCompletion({ ...row, actions: actionsOfKind(row.kind) }, body))] })).status;
     } catch (error) {
       const mapped = toProcessError(error);
       if (!(mapped instanceof AppError && mapped.kind === 'conflict')) throw mapped;
@@ -153,9 +177,7 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
         throw new AppError('forbidden', 'Claim this task before acting on it');
       }
       ForbiddenError.from(actor.ability).throwUnlessCan('complete', subject('Task', { ...row }));
-      if (!row.actions.includes(body.action)) {
-        throw new AppError('validation', `action: must be one of ${row.actions.join(', ')}`, { errors: [{ path: 'action', message: `must be one of ${row.actions.join(', ')}` }] });
-      }
+      const data = checkCompletion(row, body);
       const onBehalfOfId = row.assigneeId && row.assigneeId !== actor.user.id ? row.assigneeId : null;
       const handle = (await temporal.client()).workflow.getHandle(row.processId);
       let status: string | undefined;
@@ -164,7 +186,7 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
       // again shortly is safe; give up after a few tries.
       for (let attempt = 1; status === undefined; attempt += 1) {
         try {
-          status = (await handle.executeUpdate(decide, { updateId: decisionUpdateId(row, body), args: [decisionArgs(row, body, actor, onBehalfOfId)] })).status;
+          status = (await handle.executeUpdate(decide, { updateId: decisionUpdateId(row, body), args: [decisionArgs(row, body, actor, onBehalfOfId, data)] })).status;
         } catch (error) {
           const mapped = toProcessError(error);
           const transient = mapped instanceof AppError && (mapped.kind === 'conflict' || mapped.kind === 'forbidden') && attempt < 4 && (await findTask(db, id))?.status === 'open';

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts';
 import { sealAuditLog } from '../../db/audit-sealer.ts';
 import { verifyAuditChain } from '../../db/queries/audit.ts';
 import { auditLog, mailOutbox, requisitions, tasks } from '../../db/schema/index.ts';
-import type { ApprovalState } from '../../workflows/requisition-approval.workflow.ts';
+import type { RequisitionState } from '../../workflows/requisition.workflow.ts';
 import { searchKeys } from '../../workflows/search-attributes.ts';
 import type { Chain } from './drivers.ts';
 import { expectedEffects } from './plans.ts';
@@ -131,7 +131,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
     if (!chain.workflowId) continue;
     const handle = temporal.workflow.getHandle(chain.workflowId);
     const description = await handle.describe();
-    if (description.status.name === 'COMPLETED' && ((await handle.result()) as ApprovalState).status === chain.planned.plan.endStatus) resultsAsPlanned += 1;
+    if (description.status.name === 'COMPLETED' && ((await handle.result()) as RequisitionState).status === chain.planned.plan.endStatus) resultsAsPlanned += 1;
     if (description.typedSearchAttributes.get(searchKeys.documentNumber) === numberOf.get(chain.id!)) numbersMatch += 1;
     const history = await handle.fetchHistory();
     const accepted = (history.events ?? []).flatMap((event) => (event.workflowExecutionUpdateAcceptedEventAttributes ? [event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.meta?.updateId ?? ''] : []));

@@ -19,7 +19,7 @@ export interface Plan {
 const approve = (by: Person): Step => ({ kind: 'decide', by, taskKind: 'requisition_approval', action: 'approve' });
 
 /**
- * The paths of workflows/requisition-approval.workflow.ts the run exercises.
+ * The paths of workflows/requisition.workflow.ts the run exercises.
  * The requester ("requester" or "engineer") answers and withdraws; "manager"
  * is their line manager, then the procurement manager and the finance director.
  */
