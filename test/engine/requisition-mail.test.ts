@@ -57,7 +57,7 @@ describe('task mail and one-click action links', () => {
     const task = await h.taskFor(token.manager!, created.id);
     const looked = await api.request('GET', `/action-links/${tokenPart}`);
     expect(looked.status, JSON.stringify(looked.body)).toBe(200);
-    expect(looked.body).toMatchObject({ action: 'approve', user: { id: id.manager, name: 'Marco Meyer' }, task: { id: task.id, status: 'open' }, requisition: { number } });
+    expect(looked.body).toMatchObject({ action: 'approve', user: { id: id.manager, name: 'Marco Meyer' }, task: { id: task.id, status: 'open' }, subject: { typeLabel: 'Requisition', number } });
     // Opening twice (as a mail scanner would) still changes nothing.
     expect((await api.request('GET', `/action-links/${tokenPart}`)).status).toBe(200);
     const [stillOpen] = await database.db.select().from(tasks).where(eq(tasks.id, task.id));

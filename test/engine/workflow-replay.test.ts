@@ -30,8 +30,12 @@ import { useProcessFixture } from '../support/process-fixture.ts';
  *   procurement manager questioned, the requester answered, the procurement
  *   manager approved. Events 1-56 are the in-flight history; from there on the
  *   patch marker and local-activity markers of the new code.
- * - requisition-local-activities-completed: recorded with the current code
- *   (WRITE_REPLAY_FIXTURE=1 re-records it from the last test below).
+ * - requisition-local-activities-completed: recorded with the local-activity
+ *   code of requisitionApprovalWorkflow (now frozen for runs started before
+ *   the human-task helper).
+ * - requisition-human-task-completed: recorded with requisitionWorkflow on
+ *   the human-task helper (WRITE_REPLAY_FIXTURE=1 re-records it from the
+ *   last test below).
  */
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
@@ -177,24 +181,37 @@ describe('requisition workflow replay: histories recorded before local activitie
   });
 });
 
-describe('requisition workflow replay: histories recorded with local activities', () => {
+describe('requisition workflow replay: histories recorded with local activities (requisitionApprovalWorkflow, frozen)', () => {
+  beforeAll(() => installTemporalRuntime());
+
+  it('the committed run of the frozen type replays', async () => {
+    const history = historyFromJson(readFixture('requisition-local-activities-completed'));
+    const seen = describeHistory(history);
+    expect(seen).toMatchObject({ workflowType: 'requisitionApprovalWorkflow', completed: true, patches: [LOCAL_ACTIVITIES_PATCH], failedWorkflowTasks: 0 });
+    expect(seen.patchAt).toBeLessThan(8);
+    expect(seen.local).toEqual(['recordChain', 'resolveApprover', 'openStepTask', 'setRequisitionStatus', 'setRequisitionStatus', 'openStepTask', 'readRequisitionTotal', 'setRequisitionStatus', 'openStepTask', 'resolveApprover', 'openStepTask', 'setRequisitionStatus', 'notifyDecision']);
+    expect(seen.remote).toEqual(['closeStepTask', 'closeStepTask', 'closeStepTask', 'closeStepTask']);
+    await expect(replay(history, 'local-activities-completed', seen.workflowId)).resolves.toBeUndefined();
+  });
+});
+
+describe('requisition workflow replay: histories recorded with the human-task helper (requisitionWorkflow)', () => {
   const fx = useProcessFixture(['requester', 'manager', 'procurement_manager']);
   const { token } = fx;
 
-  const expectLocalRun = (seen: ReturnType<typeof describeHistory>) => {
-    expect(seen).toMatchObject({ workflowType: 'requisitionApprovalWorkflow', completed: true, patches: [LOCAL_ACTIVITIES_PATCH], failedWorkflowTasks: 0 });
-    // Patched in the first workflow task, before the first activity.
-    expect(seen.patchAt).toBeLessThan(8);
-    expect(seen.local).toEqual(['recordChain', 'resolveApprover', 'openStepTask', 'setRequisitionStatus', 'setRequisitionStatus', 'openStepTask', 'readRequisitionTotal', 'setRequisitionStatus', 'openStepTask', 'resolveApprover', 'openStepTask', 'setRequisitionStatus', 'notifyDecision']);
-    // Only the first effect of each decision stays a regular activity.
-    expect(seen.remote).toEqual(['closeStepTask', 'closeStepTask', 'closeStepTask', 'closeStepTask']);
+  /** One transition, one activity: the decided task closes with whatever comes next. */
+  const expectHelperRun = (seen: ReturnType<typeof describeHistory>) => {
+    expect(seen).toMatchObject({ workflowType: 'requisitionWorkflow', completed: true, patches: [], failedWorkflowTasks: 0 });
+    // The first effect of each decision is a regular activity (after the answer: reading the amended total); the rest is local.
+    expect(seen.local).toEqual(['applyTaskTransition', 'applyTaskTransition']);
+    expect(seen.remote).toEqual(['applyTaskTransition', 'readRequisitionTotal', 'applyTaskTransition', 'applyTaskTransition']);
   };
 
-  it('the committed current-code history replays', async () => {
-    const history = historyFromJson(readFixture('requisition-local-activities-completed'));
+  it('the committed run of requisitionWorkflow replays', async () => {
+    const history = historyFromJson(readFixture('requisition-human-task-completed'));
     const seen = describeHistory(history);
-    expectLocalRun(seen);
-    await expect(replay(history, 'local-activities-completed', seen.workflowId)).resolves.toBeUndefined();
+    expectHelperRun(seen);
+    await expect(replay(history, 'human-task-completed', seen.workflowId)).resolves.toBeUndefined();
   });
 
   it('a chain run now (questioned, answered, approved at two levels) replays', async () => {
@@ -214,12 +231,12 @@ describe('requisition workflow replay: histories recorded with local activities'
     const history = await handle.fetchHistory();
     const seen = describeHistory(history);
     expect(seen.workflowId).toBe(workflowId);
-    expectLocalRun(seen);
-    await expect(replay(history, 'local-activities-live', workflowId)).resolves.toBeUndefined();
+    expectHelperRun(seen);
+    await expect(replay(history, 'human-task-live', workflowId)).resolves.toBeUndefined();
 
     if (process.env.WRITE_REPLAY_FIXTURE) {
       const json = protojson.toJson(historyType, history);
-      writeFileSync(fixturePath('requisition-local-activities-completed'), `{"events": [\n${json.events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`);
+      writeFileSync(fixturePath('requisition-human-task-completed'), `{"events": [\n${json.events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`);
     }
   });
 });

@@ -6,7 +6,7 @@ import type { MailTransport } from '../../activities/mail/transport.ts';
 import type { Database } from '../../db/client.ts';
 import { createActivityDeps } from '../../worker/activity-deps.ts';
 import { installTemporalRuntime } from '../../worker/runtime.ts';
-import { createWorker } from '../../worker/worker.ts';
+import { createWorker, type CreateWorkerParams } from '../../worker/worker.ts';
 import { TEST_SECRET } from './api.ts';
 
 /**
@@ -26,7 +26,15 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export async function createTestEngine(db: Database, options: { transport?: MailTransport; publicUrl?: string; taskQueue?: string } = {}): Promise<TestEngine> {
+export interface TestEngineOptions {
+  transport?: MailTransport;
+  publicUrl?: string;
+  taskQueue?: string;
+  /** A test's own process: its workflows module (bundled instead of the run's bundle) and its activities and subject adapters. */
+  process?: { workflowsPath: string; extend: CreateWorkerParams['extend'] };
+}
+
+export async function createTestEngine(db: Database, options: TestEngineOptions = {}): Promise<TestEngine> {
   installTemporalRuntime();
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
@@ -37,7 +45,7 @@ export async function createTestEngine(db: Database, options: { transport?: Mail
     namespace,
     taskQueue,
     deps: createActivityDeps({ db, transport: options.transport, mailFrom: 'Procurement <procurement@test.local>', secret: TEST_SECRET, publicUrl: options.publicUrl ?? 'http://localhost:3000' }),
-    workflowBundle: { codePath: inject('workflowBundlePath') },
+    ...(options.process ? { workflowsPath: options.process.workflowsPath, extend: options.process.extend } : { workflowBundle: { codePath: inject('workflowBundlePath') } }),
   });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
