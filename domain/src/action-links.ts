@@ -56,9 +56,19 @@ export async function verifyActionLink(secret: string, token: string, now: Date)
 
 const utf8 = new TextEncoder();
 
-async function actionLinkKey(secret: string) {
-  const root = await importHmacKey(utf8.encode(secret));
-  return importHmacKey(await hmac(root, utf8.encode(KEY_PURPOSE)));
+/** Derived once per secret: every task mail signs a link per action, and two key imports per link add up. */
+type LinkKey = Awaited<ReturnType<typeof importHmacKey>>;
+const derivedKeys = new Map<string, Promise<LinkKey>>();
+
+function actionLinkKey(secret: string): Promise<LinkKey> {
+  let key = derivedKeys.get(secret);
+  if (!key) {
+    key = importHmacKey(utf8.encode(secret)).then(async (root) => importHmacKey(await hmac(root, utf8.encode(KEY_PURPOSE))));
+    // A failed derivation is not kept: the next call tries again.
+    key.catch(() => derivedKeys.delete(secret));
+    derivedKeys.set(secret, key);
+  }
+  return key;
 }
 
 function importHmacKey(raw: Uint8Array<ArrayBuffer>) {
