@@ -8,10 +8,16 @@ import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/commo
 import { devServerSearchAttributeArgs } from '../worker/temporal.ts';
 import { findExecutable } from './temporal-cli.ts';
 
-/** Dynamic config the dev server needs: Updates on (human decisions are Updates). */
+/**
+ * Dynamic config the dev server needs: Updates on (human decisions are
+ * Updates), and eager activity dispatch, so the regular activity that first
+ * records a decision is handed back with the workflow task's completion
+ * instead of a trip through matching (a production cluster sets the same).
+ */
 export const devServerDynamicConfig = [
   '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
   '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+  '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
 ];
 
 export interface DevTemporal {
