@@ -28,8 +28,8 @@ export type AssignmentRule =
   | { to: 'line_manager'; of: string }
   /** The holders of a role: one eligible holder gets it, several share a pool; none: up the line from `lineFrom`. */
   | { to: 'role'; role: Role; lineFrom: string }
-  /** Back to whoever held the step before (a question was answered). */
-  | { to: 'same'; assigneeId: string | null; candidateRole: Role | null };
+  /** Back to whoever held the step before (a question was answered), or an assignment made earlier, with its note. */
+  | { to: 'same'; assigneeId: string | null; candidateRole: Role | null; note?: string | null };
 
 export interface SubjectRef {
   type: string;
@@ -166,7 +166,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
   async function resolve(tx: Executor, rule: AssignmentRule, excludedIds: readonly string[], notes: Record<string, string> = {}): Promise<Omit<Opened, 'taskId'>> {
     const excluded = new Set(excludedIds);
     const why = (who: UserRow) => `${who.name} ${notes[who.id] ?? 'may not take this step'}`;
-    if (rule.to === 'same') return { assigneeId: rule.assigneeId, candidateRole: rule.candidateRole, note: null };
+    if (rule.to === 'same') return { assigneeId: rule.assigneeId, candidateRole: rule.candidateRole, note: rule.note ?? null };
     if (rule.to === 'user') return { assigneeId: (await requireUser(tx, rule.userId)).id, candidateRole: null, note: null };
     if (rule.to === 'line_manager') {
       const person = await requireUser(tx, rule.of);
@@ -307,6 +307,11 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
   }
 
   return {
+    /** Who a step would go to now, under segregation of duties (for a process that must know before it opens the step). */
+    async resolveAssignee(params: { rule: AssignmentRule; excludedIds: string[]; exclusionNotes?: Record<string, string> }): Promise<Omit<Opened, 'taskId'>> {
+      return resolve(db, params.rule, params.excludedIds, params.exclusionNotes);
+    },
+
     /**
      * One transition of a process, in one transaction: close what was
      * decided (or cancel everything open), apply the record's change, open

@@ -25,10 +25,11 @@ export function subjectAdapters(deps: ActivityDeps): SubjectAdapters {
  * record in without changing the task activities.
  */
 export function createActivities(deps: ActivityDeps, extraSubjects: SubjectAdapters = {}) {
+  const humanTasks = createHumanTaskActivities(deps, { ...subjectAdapters(deps), ...extraSubjects });
   return {
     // Runs of requisitionApprovalWorkflow (before the human-task helper) call these by name.
-    ...createRequisitionActivities(deps),
-    ...createHumanTaskActivities(deps, { ...subjectAdapters(deps), ...extraSubjects }),
+    ...createRequisitionActivities(deps.db, humanTasks),
+    ...humanTasks,
   };
 }
 
