@@ -1,8 +1,12 @@
 import { fail, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
-import { commentRequired, pageOf, problemSchema, taskActions, taskSchema, type Task, type TaskAction } from '@p2p/domain';
+import { actionDef, commentRequiredFor, pageOf, problemSchema, taskSchema, taskSubjectSchema, type Task } from '@p2p/domain';
+import { taskKindLabel } from '$lib/labels';
+import { formDataFrom, formFieldsOf } from '$lib/task-form';
+import type { TaskView } from '$lib/task-view';
 import { actionFailure, apiFetch, type ApiEvent } from './api';
 import { formText, formTexts } from './form';
+import { actionFormSchema } from './task-kinds';
 
 const completion = z.object({ task: taskSchema, process: z.object({ id: z.string(), status: z.string() }) });
 const bulkResult = z.object({
@@ -11,35 +15,73 @@ const bulkResult = z.object({
   failed: z.int()
 });
 
-/** For pages: which actions ask for a comment, decided by the domain, handed to the browser as data. */
-export const commentActions: TaskAction[] = [...commentRequired];
-
-const isAction = (value: string): value is TaskAction => (taskActions as readonly string[]).includes(value);
-
 /**
- * The form action behind every Approve / Reject / Ask / Answer button. The
- * comment rule is checked here too, so a missing reason is answered next to
- * the field without a round trip; the API stays the judge of everything else.
+ * The form action behind every decision button, for any kind: `taskId`,
+ * `action`, `kind`, `comment` and the action's form fields as `data.<field>`.
+ * The registry's comment rule is checked here too, so a missing reason is
+ * answered next to the field without a round trip; form values are typed by
+ * the action's published schema. The API stays the judge of everything
+ * (the kind posted here only picks the rule and the form; the API decides
+ * by the task's real kind), and its `data.*` problems land next to their fields.
  */
 export async function decideTask(event: RequestEvent) {
   const form = await event.request.formData();
   const taskId = formText(form, 'taskId');
   const action = formText(form, 'action');
+  const kind = formText(form, 'kind');
   const comment = formText(form, 'comment').trim();
-  const values = { taskId, action, comment };
-  if (!taskId || !isAction(action)) return fail(400, { decision: values, problem: invalid('action', 'Choose what to do with the task.') });
-  if (commentRequired.has(action) && !comment) {
-    return fail(400, { decision: values, problem: invalid('comment', 'Please say why: the requester reads this.') });
+  const values = { taskId, action, kind, comment };
+  const def = actionDef(kind, action);
+  if (!taskId || !def) return fail(400, { decision: values, problem: invalid('action', 'Choose what to do with the task.') });
+  if (commentRequiredFor(kind, action) && !comment) {
+    return fail(400, { decision: values, problem: invalid('comment', 'Please say why: the people involved read this.') });
   }
   try {
+    const fields = def.form ? formFieldsOf(await actionFormSchema(event, kind, action)) : [];
+    const data = def.form ? formDataFrom(fields, form) : undefined;
     const done = await apiFetch(event, `/tasks/${encodeURIComponent(taskId)}/complete`, {
       method: 'POST',
-      body: { action, ...(comment ? { comment } : {}) },
+      body: { action, ...(comment ? { comment } : {}), ...(data ? { data } : {}) },
       schema: completion
     });
-    return { decided: { taskId, action, title: done.task.title, businessKey: done.task.businessKey, processStatus: done.process.status } };
+    const view = taskViewOf(done.task);
+    return {
+      decided: { taskId, action, kind, title: view.subject.title, typeLabel: view.subject.typeLabel, businessKey: done.task.businessKey, processStatus: done.process.status }
+    };
   } catch (cause) {
     return actionFailure(event, cause, { decision: values });
+  }
+}
+
+/**
+ * How the inbox shows a task. The process describes its record in
+ * `details.subject`; tasks opened before it did fall back to the task's own
+ * title and key and the kind's label.
+ */
+export function taskViewOf(task: Task): TaskView {
+  const parsed = taskSubjectSchema.safeParse(task.details.subject);
+  const subject = parsed.success
+    ? parsed.data
+    : { typeLabel: task.subjectType, number: task.businessKey ?? '', title: task.title, url: null, facts: [], summary: null };
+  return {
+    subject,
+    href: pathOf(subject.url),
+    stepLabel: textOf(task.details.stepLabel) ?? taskKindLabel(task.kind),
+    note: textOf(task.details.note),
+    question: textOf(task.details.question)
+  };
+}
+
+const textOf = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value : null);
+
+/** The record page on this site: mails carry PUBLIC_URL links, the inbox keeps to the host it is served from. */
+function pathOf(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const { pathname, search, hash } = new URL(url, 'http://localhost');
+    return `${pathname}${search}${hash}`;
+  } catch {
+    return null;
   }
 }
 
@@ -73,12 +115,10 @@ export async function approveSelected(event: RequestEvent) {
   }
 }
 
-/**
- * The requester's open "answer" task on a requisition. The inbox API has no
- * filter by subject; a requester has few such tasks, so one page covers them.
- */
+/** The requester's open "answer" task on a requisition (the requisition page's question panel and its amend form). */
 export async function openAnswerTask(event: ApiEvent, requisitionId: string): Promise<Task | null> {
-  const open = await apiFetch(event, '/tasks?status=open&kind=requisition_answer&limit=200', { schema: pageOf(taskSchema) });
+  const query = new URLSearchParams({ status: 'open', kind: 'requisition_answer', subjectId: requisitionId, limit: '10' });
+  const open = await apiFetch(event, `/tasks?${query}`, { schema: pageOf(taskSchema) });
   return open.items.find((task) => task.subjectId === requisitionId) ?? null;
 }
 

@@ -1,37 +1,29 @@
 import { z } from 'zod';
-import { pageOf, requisitionSchema, taskKinds, taskSchema, type Requisition, type TaskKind } from '@p2p/domain';
+import { pageOf, taskSchema } from '@p2p/domain';
+import { taskKindDef } from '@p2p/domain/task-registry';
 import { apiFetch, pageError } from '$lib/server/api';
 import { namesOf } from '$lib/server/people';
-import { approveSelected, claimTask, commentActions, decideTask } from '$lib/server/tasks';
+import { taskKindViews } from '$lib/server/task-kinds';
+import { approveSelected, claimTask, decideTask, taskViewOf } from '$lib/server/tasks';
+import type { TaskView } from '$lib/task-view';
 import type { Actions, PageServerLoad } from './$types';
 
 const PAGE_SIZE = 25;
 const counts = z.object({ open: z.int(), overdue: z.int() });
 
-/** What a task row shows about its requisition. */
-export interface TaskSubject {
-  number: string | null;
-  title: string;
-  total: string;
-  status: Requisition['status'];
-  requesterId: string;
-  neededBy: string | null;
-  /** The approval level each of its tasks stands for, by task id, and how long the chain is. */
-  steps: Record<string, { level: number; role: string }>;
-  chainLength: number;
-}
-
 /**
- * The inbox: one page of tasks (the API sorts by due date, overdue first),
- * the counts for the tabs, and for each task the requisition it is about and
- * the names around it, fetched here so the browser makes one request.
+ * The inbox: one page of tasks of any kind (the API sorts by due date,
+ * overdue first), the counts for the tabs, and for each task what it is
+ * about. Each task carries its record's description (`details.subject`), so
+ * no record is fetched here; only the names of the people around the tasks
+ * are looked up. The kinds come along for the forms their actions carry.
  */
 export const load: PageServerLoad = async (event) => {
   const { url } = event;
   event.depends('app:inbox');
   const status = url.searchParams.get('status') === 'completed' ? ('completed' as const) : ('open' as const);
   const kindParam = url.searchParams.get('kind') ?? '';
-  const kind = (taskKinds as readonly string[]).includes(kindParam) ? (kindParam as TaskKind) : null;
+  const kind = taskKindDef(kindParam) ? kindParam : null;
   const overdue = status === 'open' && url.searchParams.get('overdue') === 'true';
   const cursor = url.searchParams.get('cursor');
 
@@ -40,9 +32,11 @@ export const load: PageServerLoad = async (event) => {
   if (overdue) query.set('overdue', 'true');
   if (cursor) query.set('cursor', cursor);
 
-  const [tasks, taskCounts] = await Promise.all([
+  const [tasks, taskCounts, kinds] = await Promise.all([
     apiFetch(event, `/tasks?${query}`, { schema: pageOf(taskSchema) }),
-    apiFetch(event, '/tasks/counts', { schema: counts })
+    apiFetch(event, '/tasks/counts', { schema: counts }),
+    // Only the action forms need it: without it the list still shows, and a form's data is refused by the API, not lost silently.
+    taskKindViews(event).catch(() => [])
   ]).catch((cause) => pageError(event, cause));
 
   // `?task=` comes from e-mails: that task is shown first, even when it is not on this page (or no longer open).
@@ -53,22 +47,11 @@ export const load: PageServerLoad = async (event) => {
     : undefined;
   const listed = focus && !tasks.items.some((task) => task.id === focus.id) ? [...tasks.items, focus] : tasks.items;
 
-  const subjectIds = [...new Set(listed.filter((task) => task.subjectType === 'Requisition').map((task) => task.subjectId))];
-  const requisitions = await Promise.all(
-    subjectIds.map((id) => apiFetch(event, `/requisitions/${encodeURIComponent(id)}`, { schema: requisitionSchema }).catch(() => undefined))
+  const views: Record<string, TaskView> = Object.fromEntries(listed.map((task) => [task.id, taskViewOf(task)]));
+  const names = await namesOf(
+    event,
+    listed.filter((task) => task.access === 'delegate' || task.status !== 'open').flatMap((task) => [task.assigneeId, task.completedById, task.onBehalfOfId])
   );
-  const subjects: Record<string, TaskSubject> = {};
-  for (const requisition of requisitions) {
-    if (!requisition) continue;
-    const { number, title, total, status: requisitionStatus, requesterId, neededBy } = requisition;
-    const steps = Object.fromEntries(requisition.steps.filter((step) => step.taskId).map((step) => [step.taskId!, { level: step.level, role: step.role }]));
-    subjects[requisition.id] = { number, title, total, status: requisitionStatus, requesterId, neededBy, steps, chainLength: requisition.steps.length };
-  }
-
-  const names = await namesOf(event, [
-    ...Object.values(subjects).map((subject) => subject.requesterId),
-    ...listed.filter((task) => task.access === 'delegate' || task.status !== 'open').flatMap((task) => [task.assigneeId, task.completedById, task.onBehalfOfId])
-  ]);
 
   return {
     status,
@@ -77,9 +60,9 @@ export const load: PageServerLoad = async (event) => {
     cursor,
     tasks,
     counts: taskCounts,
-    subjects,
+    views,
     names,
-    commentActions,
+    kinds,
     /** undefined: no `?task=`; null: named, but not one the caller can see. */
     focus
   };

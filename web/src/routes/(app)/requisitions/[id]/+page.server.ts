@@ -5,7 +5,8 @@ import { editableStatuses, pageOf, projectSchema, requisitionSchema, supplierSch
 import { actionFailure, apiFetch, pageError } from '$lib/server/api';
 import { formText } from '$lib/server/form';
 import { namesOf } from '$lib/server/people';
-import { claimTask, commentActions, decideTask, openAnswerTask } from '$lib/server/tasks';
+import { taskKindViews } from '$lib/server/task-kinds';
+import { claimTask, decideTask, openAnswerTask } from '$lib/server/tasks';
 import type { Actions, PageServerLoad } from './$types';
 
 const projectList = z.object({ items: z.array(projectSchema) });
@@ -26,13 +27,15 @@ export const load: PageServerLoad = async (event) => {
 
   // The caller's own open task on it: the active approval step's, or (for the requester) the question to answer.
   const activeStep = requisition.steps.find((step) => step.status === 'active' && step.taskId);
-  const [stepTask, answerTask, projects, suppliers] = await Promise.all([
+  const [stepTask, answerTask, projects, suppliers, kinds] = await Promise.all([
     activeStep?.taskId ? apiFetch(event, `/tasks/${activeStep.taskId}`, { schema: taskSchema }).catch(() => null) : null,
     isRequester && requisition.status === 'questioned' ? openAnswerTask(event, requisition.id).catch(() => null) : null,
     requisition.projectId ? apiFetch(event, '/projects', { schema: projectList }).catch(() => ({ items: [] })) : { items: [] },
     requisition.lines.some((line) => line.supplierId)
       ? apiFetch(event, '/suppliers?limit=200', { schema: pageOf(supplierSchema) }).catch(() => ({ items: [] }))
-      : { items: [] }
+      : { items: [] },
+    // For the forms a decision may carry; the decision buttons and comment rules come from the registry.
+    taskKindViews(event).catch(() => [])
   ]);
   const myTask = stepTask && stepTask.status === 'open' && ['assignee', 'delegate', 'candidate'].includes(stepTask.access) ? stepTask : null;
 
@@ -51,7 +54,7 @@ export const load: PageServerLoad = async (event) => {
     myTask,
     answerTask,
     question,
-    commentActions,
+    kinds,
     can: {
       edit: locals.ability.can('update', record) && editableStatuses.includes(requisition.status),
       submit: locals.ability.can('submit', record) && requisition.status === 'draft',
