@@ -24,9 +24,15 @@ async function submitRequisition(token: string, title: string, unitPrice: string
   return { id: created.body.id, number: submitted.body.number };
 }
 
-async function openTaskOf(token: string, businessKey: string) {
+interface OpenTask {
+  id: string;
+  businessKey: string;
+  details: { stepLabel?: string; subject?: { number: string; title: string; facts: { label: string; text?: string; amount?: string; strong?: boolean }[] } };
+}
+
+async function openTaskOf(token: string, businessKey: string): Promise<OpenTask | undefined> {
   const { body } = await api('GET', '/tasks?status=open&limit=200', token);
-  return (body.items as { id: string; businessKey: string }[]).find((task) => task.businessKey === businessKey);
+  return (body.items as OpenTask[]).find((task) => task.businessKey === businessKey);
 }
 
 /** The requisition page, reloaded until the process has reached `status`. */
@@ -37,6 +43,27 @@ async function waitForStatus(page: Page, status: string): Promise<void> {
   }, `requisition status ${status}`);
 }
 
+/** The inbox row of `number`, reloading until its task has arrived. */
+async function inboxRow(page: Page, number: string) {
+  const row = page.locator('tr', { hasText: number });
+  await eventually(async () => {
+    if ((await row.count()) > 0) return true;
+    await page.reload();
+    return undefined;
+  }, `${number} in the inbox`);
+  return row;
+}
+
+/** Decides the task of `number` through its dialog: the row's button, the comment, the dialog's button; then the outcome notice. */
+async function decideInDialog(page: Page, number: string, decision: { action: string; field: string; comment: string; done: string; shot?: string }) {
+  await (await inboxRow(page, number)).getByRole('button', { name: decision.action }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel(decision.field).fill(decision.comment);
+  if (decision.shot) await shoot(page, decision.shot);
+  await dialog.getByRole('button', { name: decision.action }).click();
+  await page.getByTestId('outcome').getByText(`${decision.done} ${number}`).waitFor();
+}
+
 describe('requisitions in the browser', { timeout: 90_000 }, () => {
   test('a requester submits through the form; the manager sees it arrive live, approves, and the requester sees it approved', async () => {
     // The manager's inbox is open before anything is submitted.
@@ -45,6 +72,7 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
     await manager.getByText('Live', { exact: true }).waitFor();
     await manager.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
 
+    const managerToken = await login('manager');
     const requester = await newPage();
     await signIn(requester, 'requester');
     await requester.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Requisitions' }).click();
@@ -82,11 +110,28 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
     expect(await manager.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await expect.poll(() => row.textContent()).toContain('Rita Reyes');
     expect(await row.textContent()).toContain('376.38');
+
+    // What the row says comes from the task itself (details.subject and the step label), not from a requisition fetched beside it.
+    const task = await eventually(() => openTaskOf(managerToken, number), 'the manager task');
+    const subject = task.details.subject!;
+    expect(subject).toMatchObject({ number, title: 'Calibration weights for the test lab' });
+    expect(subject.facts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ label: 'Requested by', text: 'Rita Reyes' }),
+        expect.objectContaining({ label: 'Total', amount: '376.38', strong: true }),
+      ]),
+    );
+    expect(task.details.stepLabel).toMatch(/^Line manager step/);
+    expect(await row.getByTestId('step-label').textContent()).toBe(task.details.stepLabel);
+    expect(await row.getByRole('link', { name: subject.title }).getAttribute('href')).toBe(new URL(requisitionUrl).pathname);
+    expect(await row.locator('td.about').textContent()).toContain('Rita Reyes');
+    expect((await row.locator('td.amount').textContent())?.trim()).toBe('376.38');
     await shoot(manager, 'inbox');
 
     await manager.getByRole('button', { name: `Approve ${number}` }).click();
-    await manager.getByText(`Approved ${number}.`).waitFor();
+    await manager.getByTestId('outcome').getByText(`Approved ${number}`).waitFor();
     await expect.poll(() => row.count()).toBe(0);
+    await shoot(manager, 'inbox-approved');
 
     await requester.goto(requisitionUrl);
     await waitForStatus(requester, 'approved');
@@ -104,14 +149,7 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
 
     const manager = await newPage();
     await signIn(manager, 'manager');
-    const row = manager.locator('tr', { hasText: number });
-    await row.waitFor({ timeout: 20_000 });
-    await row.getByRole('button', { name: 'Reject' }).click();
-    const dialog = manager.getByRole('dialog');
-    await dialog.getByLabel('Reason for rejecting').fill('We have spare monitors in IT stores; ask there first.');
-    await shoot(manager, 'reject-dialog');
-    await dialog.getByRole('button', { name: 'Reject' }).click();
-    await manager.getByText(`Rejected ${number}.`, { exact: false }).waitFor();
+    await decideInDialog(manager, number, { action: 'Reject', field: 'Reason', comment: 'We have spare monitors in IT stores; ask there first.', done: 'Rejected', shot: 'reject-dialog' });
 
     const requester = await newPage();
     await signIn(requester, 'requester');
@@ -119,6 +157,30 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
     await waitForStatus(requester, 'rejected');
     const chain = requester.getByTestId('approval-chain');
     expect(await chain.textContent()).toContain('We have spare monitors in IT stores');
+    await manager.context().close();
+    await requester.context().close();
+  });
+
+  test('a question goes to the requester’s inbox as an answer step showing the question; the answer returns the step to the approver', async () => {
+    const requesterToken = await login('requester');
+    const managerToken = await login('manager');
+    const { id, number } = await submitRequisition(requesterToken, 'Safety goggles for the workshop', '96.00');
+
+    const manager = await newPage();
+    await signIn(manager, 'manager');
+    await decideInDialog(manager, number, { action: 'Ask a question', field: 'Message', comment: 'Do the goggles fit over prescription glasses?', done: 'Asked a question' });
+
+    // The requester's step is another kind, shown by the same row: the question, the step, and the amend link only a requisition has.
+    const requester = await newPage();
+    await signIn(requester, 'requester');
+    const row = await inboxRow(requester, number);
+    expect(await row.getByTestId('step-label').textContent()).toBe('Answer the approver’s question');
+    expect(await row.textContent()).toContain('Do the goggles fit over prescription glasses?');
+    expect(await row.getByRole('link', { name: 'Amend' }).getAttribute('href')).toBe(`/requisitions/${id}/edit`);
+    await shoot(requester, 'inbox-answer');
+
+    await decideInDialog(requester, number, { action: 'Answer', field: 'Comment', comment: 'Yes, they are the over-glasses model.', done: 'Answered' });
+    await eventually(() => openTaskOf(managerToken, number), 'the step back with the approver');
     await manager.context().close();
     await requester.context().close();
   });
@@ -196,12 +258,7 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
     const { number } = await submitRequisition(requesterToken, 'Label printer ribbons', '38.00');
     const delegate = await newPage();
     await signIn(delegate, 'procurement_manager');
-    const row = delegate.locator('tr', { hasText: number });
-    await eventually(async () => {
-      if ((await row.count()) > 0) return true;
-      await delegate.reload();
-      return undefined;
-    }, 'the delegated task in the inbox');
+    const row = await inboxRow(delegate, number);
     expect(await row.textContent()).toContain('As delegate for Marco Meyer');
 
     await manager.getByRole('button', { name: 'Cancel period' }).or(manager.getByRole('button', { name: "I'm back" })).click();
