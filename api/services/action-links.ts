@@ -54,6 +54,7 @@ export function createActionLinkService(deps: Pick<ApiDeps, 'db' | 'clock' | 'co
       view: {
         action: link.action,
         actionLabel: action?.label ?? link.action,
+        actionTone: action?.tone ?? 'neutral',
         commentRequired: action?.comment === 'required',
         /** The action carries form data: it is taken in the inbox, where the form is. */
         formRequired: Boolean(action?.form),

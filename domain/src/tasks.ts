@@ -67,6 +67,8 @@ export type TaskSubject = z.infer<typeof taskSubjectSchema>;
 export const actionLinkViewSchema = z.object({
   action: z.string(),
   actionLabel: z.string(),
+  /** The button's colour: a negative action (reject) is red. */
+  actionTone: z.enum(['positive', 'negative', 'neutral']),
   commentRequired: z.boolean(),
   formRequired: z.boolean(),
   user: z.object({ id: z.string(), name: z.string() }),

@@ -241,6 +241,50 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
     await manager.context().close();
   });
 
+  test('a reject link asks for the reason on its confirm page; without one nothing happens and the link stays usable', async () => {
+    const requesterToken = await login('requester');
+    const managerToken = await login('manager');
+    const { id, number } = await submitRequisition(requesterToken, 'Gold-plated stapler', '120.00');
+    const mail = await eventually(async () => {
+      const { body } = await api('GET', '/outbox?limit=50', managerToken);
+      return (body.items as { id: string; template: string; toAddress: string; subject: string }[]).find(
+        (item) => item.template === 'task-assigned' && item.toAddress === 'manager@demo.local' && item.subject.includes(number),
+      );
+    }, 'the task-assigned mail');
+    const { body: full } = await api('GET', `/outbox/${mail.id}`, managerToken);
+    // Every action of the kind has its own link in the mail.
+    const text = full.text as string;
+    const rejectLink = /Reject:\s*\n\s*(https?:\/\/\S+\/action\/[\w.-]+)/.exec(text)?.[1];
+    expect(rejectLink, text).toBeTruthy();
+    expect(text).toMatch(/Ask a question:\s*\n\s*https?:\/\/\S+\/action\//);
+
+    const visitor = await newPage();
+    await visitor.goto(`${browser.stack.url}${new URL(rejectLink!).pathname}`);
+    const reason = visitor.getByTestId('link-comment');
+    await reason.waitFor();
+    expect(await reason.getAttribute('required')).not.toBeNull();
+    // The browser's own check would stop an empty reason; the server must refuse it too.
+    await reason.evaluate((element: { removeAttribute(name: string): void }) => {
+      element.removeAttribute('required');
+    });
+    await visitor.getByRole('button', { name: `Reject ${number} as Marco Meyer` }).click();
+    await visitor.getByRole('alert').filter({ hasText: 'Please say why' }).waitFor();
+    expect((await api('GET', `/requisitions/${id}`, requesterToken)).body.status).toBe('under_review');
+    await shoot(visitor, 'action-reject-needs-reason');
+
+    await visitor.getByTestId('link-comment').fill('We have staplers.');
+    await visitor.getByRole('button', { name: `Reject ${number} as Marco Meyer` }).click();
+    await visitor.getByTestId('action-done').waitFor();
+    expect(await visitor.getByRole('heading', { level: 1 }).textContent()).toBe('Rejected');
+    await shoot(visitor, 'action-reject-done');
+    const rejected = await eventually(async () => {
+      const view = (await api('GET', `/requisitions/${id}`, requesterToken)).body as { status: string; steps: { comment: string | null }[] };
+      return view.status === 'rejected' ? view : undefined;
+    }, 'the requisition rejected');
+    expect(rejected.steps[0]!.comment).toBe('We have staplers.');
+    await visitor.context().close();
+  });
+
   test('out of office: the manager names a delegate, who then sees the manager’s tasks as delegate', async () => {
     const manager = await newPage();
     await signIn(manager, 'manager');

@@ -1,9 +1,10 @@
 /**
- * What people read for the domain's codes. Types only from the domain: its
- * value modules carry zod, which the browser bundle does without; a code
- * missing here is a type error, so the lists cannot drift.
+ * What people read for the domain's codes. Types only from the domain's
+ * zod modules (the browser bundle does without zod); task kinds and actions
+ * from the zod-free registry, so the inbox never restates them.
  */
-import type { ApprovalLevel, Purpose, RequisitionStatus, Task, TaskAction, TaskKind } from '@p2p/domain';
+import type { ApprovalLevel, Purpose, RequisitionStatus, Task } from '@p2p/domain';
+import { actionDef, registeredTaskKinds, taskKindDef } from '@p2p/domain/task-registry';
 
 export type Tone = 'neutral' | 'accent' | 'success' | 'danger' | 'warning';
 
@@ -50,19 +51,13 @@ export const approvalLevelLabels: Record<ApprovalLevel, string> = {
   finance_director: 'Finance director'
 };
 
-export const taskKindLabels: Record<TaskKind, string> = {
-  requisition_approval: 'Requisition approval',
-  requisition_answer: 'Answer a question'
-};
+/** Kind labels come from the task-kind registry, like everything else about a kind. */
+export function taskKindLabel(kind: string): string {
+  return taskKindDef(kind)?.label ?? kind.replaceAll('_', ' ');
+}
 
-/** Button labels, and the past tense for outcomes. */
-export const taskActionLabels: Record<TaskAction, { verb: string; done: string }> = {
-  approve: { verb: 'Approve', done: 'Approved' },
-  reject: { verb: 'Reject', done: 'Rejected' },
-  question: { verb: 'Ask a question', done: 'Asked a question' },
-  answer: { verb: 'Answer', done: 'Answered' },
-  withdraw: { verb: 'Withdraw', done: 'Withdrawn' }
-};
+/** Every registered kind, for the inbox filter. */
+export const taskKindOptions = registeredTaskKinds().map((def) => ({ kind: def.kind, label: def.label }));
 
 export const slaLabels: Record<Task['slaState'], StatusView> = {
   on_track: { label: 'On track', tone: 'neutral' },
@@ -74,6 +69,13 @@ export function approvalLevelLabel(level: string): string {
   return approvalLevelLabels[level as ApprovalLevel] ?? level.replaceAll('_', ' ');
 }
 
-export function actionLabel(action: string): { verb: string; done: string } {
-  return taskActionLabels[action as TaskAction] ?? { verb: action, done: action };
+/** Button label and past tense of an action, from the registry (of its kind when given, else the first kind that has it). */
+export function actionLabel(action: string, kind?: string): { verb: string; done: string } {
+  const def = kind ? actionDef(kind, action) : registeredTaskKinds().flatMap((k) => k.actions).find((a) => a.name === action);
+  return def ? { verb: def.label, done: def.done } : { verb: action.replaceAll('_', ' '), done: action.replaceAll('_', ' ') };
+}
+
+/** A process's status in words: the requisition's labels where they apply, else the code made readable. */
+export function processStatusLabel(status: string): string {
+  return requisitionStatusLabels[status as RequisitionStatus]?.label ?? status.replaceAll('_', ' ');
 }

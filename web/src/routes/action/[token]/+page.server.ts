@@ -1,6 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
-import { taskSchema, type Problem } from '@p2p/domain';
+import { actionLinkViewSchema, taskSchema, type Problem } from '@p2p/domain';
+import { formText } from '$lib/server/form';
 import { ApiError, apiFetch } from '$lib/server/api';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -10,13 +11,7 @@ import type { Actions, PageServerLoad } from './$types';
  * public action-link endpoints, never with the visitor's session (token: null),
  * so the API acts as the user the link names and nobody else.
  */
-const linkView = z.object({
-  action: z.string(),
-  user: z.object({ id: z.string(), name: z.string() }),
-  task: z.object({ id: z.string(), title: z.string(), businessKey: z.string().nullable(), status: z.string(), dueAt: z.string().nullable() }),
-  requisition: z.object({ id: z.string(), number: z.string().nullable(), title: z.string(), total: z.string(), requesterName: z.string() }).nullable(),
-  expiresAt: z.string()
-});
+const linkView = actionLinkViewSchema;
 const performed = z.object({ task: taskSchema, process: z.object({ id: z.string(), status: z.string() }) });
 
 export type LinkRefusal = 'used' | 'expired' | 'decided' | 'invalid' | 'forbidden' | 'unavailable';
@@ -48,22 +43,28 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
   /** Confirming performs the action once, as the link's user; any refusal changes nothing. */
   default: async (event) => {
+    const comment = formText(await event.request.formData(), 'comment').trim();
     try {
       // Looked up first for the name on the confirmation; the POST decides on its own.
       const link = await apiFetch(event, path(event.params.token), { token: null, schema: linkView });
-      const done = await apiFetch(event, path(event.params.token), { method: 'POST', token: null, schema: performed });
+      if (link.commentRequired && !comment) return fail(400, { missingComment: true, comment });
+      const done = await apiFetch(event, path(event.params.token), { method: 'POST', token: null, body: comment ? { comment } : {}, schema: performed });
       return {
         done: {
           action: done.task.outcome ?? link.action,
+          kind: link.task.kind,
           actorName: link.user.name,
-          title: link.requisition?.title ?? done.task.title,
+          title: link.subject.title,
+          typeLabel: link.subject.typeLabel,
+          subjectUrl: link.subject.url ?? null,
           businessKey: done.task.businessKey,
-          processStatus: done.process.status,
-          subjectId: done.task.subjectId
+          processStatus: done.process.status
         }
       };
     } catch (cause) {
       if (!(cause instanceof ApiError)) throw cause;
+      // A missing or refused comment leaves the link unused: ask again on the same page.
+      if (cause.status === 400 && cause.problem.errors?.some((error) => error.path === 'comment')) return fail(400, { missingComment: true, comment });
       return fail(cause.status, { refusal: refusalOf(cause.problem), detail: cause.problem.detail ?? null });
     }
   }
