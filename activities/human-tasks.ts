@@ -87,6 +87,16 @@ export interface Notice {
   comment: string | null;
 }
 
+/** A decision as the task row keeps it: enough for the process to take it if its own record of it was lost. */
+export interface RecordedDecision {
+  taskId: string;
+  action: string;
+  actorId: string;
+  onBehalfOfId: string | null;
+  comment: string | null;
+  data: Record<string, unknown> | null;
+}
+
 export interface TransitionParams {
   processId: string;
   /** Names the transition in audit entries (a decision's update id, or process + step). */
@@ -203,6 +213,12 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
     }
     return people.filter((person) => person.active && !excludedIds.includes(person.id));
   }
+
+  /** The decision a closed row holds (completed, not cancelled), for a run that never received it. */
+  const recordedDecision = (task: TaskRow): RecordedDecision | null =>
+    task.status === 'completed' && task.outcome && task.completedById
+      ? { taskId: task.id, action: task.outcome, actorId: task.completedById, onBehalfOfId: task.onBehalfOfId, comment: task.comment, data: (task.data.decision as Record<string, unknown> | undefined) ?? null }
+      : null;
 
   const mailTask = (task: TaskRow, dueAt: string | null = task.dueAt?.toISOString() ?? null): MailTask => ({
     title: task.title,
@@ -362,22 +378,28 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
       });
     },
 
-    /** Half the SLA has passed: the people on the task are reminded, with their action links. */
-    async remindHumanTask(params: { processId: string; taskId: string; subject: SubjectRef; escalationLevel: number; excludedIds: string[] }): Promise<void> {
-      await db.transaction(async (tx) => {
+    /**
+     * Half the SLA has passed: the people on the task are reminded, with
+     * their action links. A row already decided answers with that decision
+     * instead (the run lost its record of it; see workflows/human-task.ts).
+     */
+    async remindHumanTask(params: { processId: string; taskId: string; subject: SubjectRef; escalationLevel: number; excludedIds: string[] }): Promise<{ decided: RecordedDecision | null }> {
+      const decided = await db.transaction(async (tx) => {
         const task = await findTask(tx, params.taskId);
-        if (!task || task.status !== 'open') return;
+        if (!task || task.status !== 'open') return task ? recordedDecision(task) : null;
         const { mail: subjectMail } = await adapterFor(params.subject.type).describe(tx, params.subject.id);
         for (const person of await recipientsOf(tx, task, params.excludedIds)) {
           const { actions, linksExpireAt } = await actionLinksFor(tx, task, person);
           const message: SendMailParams = { key: `${params.processId}:${task.id}:reminder:${params.escalationLevel}:${person.id}`, template: 'reminder', to: to(person), processId: params.processId, data: { recipientName: person.name, task: mailTask(task), subject: subjectMail, actions, linksExpireAt } };
           await mail.enqueue(tx, message);
         }
-        if (task.remindedAt && task.escalationLevel === params.escalationLevel) return;
+        if (task.remindedAt && task.escalationLevel === params.escalationLevel) return null;
         await markTaskReminded(tx, { id: task.id, now: clock() });
         await appendAudit(tx, { ...auditContext(params.processId, `${params.processId}:${task.id}:reminder:${params.escalationLevel}`), at: clock(), actorId: null, action: 'task.reminder_sent', subjectType: 'Task', subjectId: task.id, after: { dueAt: task.dueAt, escalationLevel: params.escalationLevel } });
+        return null;
       });
       await mail.deliverPending(params.processId);
+      return { decided };
     },
 
     /**
@@ -385,9 +407,11 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
      * task, the manager of its first holder). The earlier assignee keeps read
      * access. Undefined when there is nobody up the line.
      */
-    async escalateHumanTask(params: { processId: string; taskId: string; subject: SubjectRef; escalationLevel: number; dueAt: string; excludedIds: string[] }): Promise<{ assigneeId: string } | undefined> {
+    async escalateHumanTask(params: { processId: string; taskId: string; subject: SubjectRef; escalationLevel: number; dueAt: string; excludedIds: string[] }): Promise<{ assigneeId: string } | { decided: RecordedDecision } | undefined> {
       const result = await db.transaction(async (tx) => {
         const task = await findTask(tx, params.taskId);
+        const decided = task && recordedDecision(task);
+        if (decided) return { decided };
         if (!task || task.status !== 'open') return undefined;
         if (task.escalationLevel >= params.escalationLevel && task.assigneeId) return { assigneeId: task.assigneeId };
         const from = task.assigneeId ? await requireUser(tx, task.assigneeId) : (await findActiveUsersWithRole(tx, task.candidateRole as Role))[0];

@@ -109,7 +109,9 @@ export function createRequisitionActivities(db: Executor, tasks: HumanTaskActivi
     async escalateTask(params: { processId: string; taskId: string; escalationLevel: number; dueAt: string; excludedIds: string[] }): Promise<{ assigneeId: string } | undefined> {
       const task = await subjectOfTask(params.taskId);
       if (!task) return undefined;
-      return tasks.escalateHumanTask({ ...params, subject: task });
+      const escalated = await tasks.escalateHumanTask({ ...params, subject: task });
+      // This generation records decisions before it writes them: a decided row is not news to it.
+      return escalated && 'assigneeId' in escalated ? escalated : undefined;
     },
 
     async alertAdmins(params: { processId: string; key: string; taskId: string | null; requisitionId: string; reason: string; level?: number }): Promise<void> {

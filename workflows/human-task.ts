@@ -13,7 +13,7 @@ import {
 import { MAX_ESCALATION_LEVELS, slaDeadline, type SlaDuration } from '@p2p/domain/approval-rules';
 import { actionDef, actionsOfKind, taskKindDef, type TaskAction, type TaskKind } from '@p2p/domain/task-registry';
 import type { Role } from '@p2p/domain/roles';
-import type { AssignmentRule, CloseSpec, Notice, RecordChange, SubjectRef } from '../activities/human-tasks.ts';
+import type { AssignmentRule, CloseSpec, Notice, RecordChange, RecordedDecision, SubjectRef } from '../activities/human-tasks.ts';
 import type { Activities } from '../activities/index.ts';
 
 /**
@@ -50,6 +50,8 @@ export interface ClaimArgs {
 /** What every Update and the status query answer: the process's state after the change. */
 export interface ProcessAnswer {
   status: string;
+  /** The steps this run waits on: the API compares them with the task rows to find a decision the run never received. */
+  openTaskIds?: string[];
 }
 
 export const decide = defineUpdate<ProcessAnswer, [DecisionArgs]>('decide');
@@ -120,6 +122,7 @@ const activityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 } as const;
+/** A claim is rare and changes who holds a step: it stays a regular activity, recorded before it writes. */
 const remote = proxyActivities<Activities>(activityOptions);
 /**
  * Short database writes run as local activities: in the worker that runs the
@@ -141,7 +144,7 @@ export interface HumanTasks {
   ask(step: StepSpec): Promise<Decision | undefined>;
   /** Ends a stretch of the process: closes what was decided, applies the record's change, cancels what is open, tells people. */
   settle(params: { record?: RecordChange; notices?: Notice[]; cancelOpen?: { reason: string; actorId: string | null }; requestId?: string }): Promise<void>;
-  /** The activities to use for a process's own effects: the first after a decision is a regular one (see `durable`). */
+  /** The activities a process uses for its own effects (local, like the helper's own). */
   activities(): Activities;
   /** Marks a request (a process Update of its own, e.g. withdraw) as answered by the next settle. */
   answerAfterSettle(key: string): void;
@@ -159,17 +162,9 @@ export function humanTasks(options: { subject: SubjectRef; status: () => string 
   /** Decided tasks whose close goes with the next transition, and the Updates that then get their answer. */
   let closes: CloseSpec[] = [];
   let toAnswer: string[] = [];
-  /**
-   * An Update is durable only once the workflow task that accepted it is
-   * recorded; scheduling a regular activity records that task first. A local
-   * activity would write the decision to the database before Temporal had
-   * kept it, and a server crash in between would leave the inbox saying
-   * "decided" to a process that never heard of it.
-   */
-  let unrecordedDecision = false;
 
   const answer = (): ProcessAnswer => ({ status: options.status() });
-  setHandler(processStatus, answer);
+  setHandler(processStatus, () => ({ ...answer(), openTaskIds: [...open.values()].filter((step) => step.ready && !step.decision).map((step) => step.id) }));
 
   const refuseUnlessAllowed = (step: OpenStep, people: readonly string[]) => {
     if (!taskKindDef(step.kind)?.segregated) return;
@@ -219,10 +214,26 @@ export function humanTasks(options: { subject: SubjectRef; status: () => string 
     },
   );
 
+  /**
+   * Every transition runs as a local activity, the first effect of a
+   * decision included: it runs inside the workflow task that accepted the
+   * Update, so the database can say "decided" a moment before Temporal has
+   * recorded that task. Should Temporal lose it (a server crash in that
+   * moment), nothing is lost: the task row keeps the whole decision (who, on
+   * whose behalf, action, comment, data), and the process adopts it from the
+   * row when it next looks (its reminder or escalation timer, below), or the
+   * API sends it again when someone acts on a step the process has not
+   * reached (api/services/tasks.ts), or the person retries.
+   */
   function activities(): Activities {
-    if (!unrecordedDecision) return local;
-    unrecordedDecision = false;
-    return remote;
+    return local;
+  }
+
+  /** A decision the task row holds but this run never received (see `activities`): taken as if the Update had come. */
+  function adopt(step: OpenStep, recorded: RecordedDecision | null | undefined): boolean {
+    if (!recorded || step.decision) return false;
+    step.decision = { ...recorded, kind: step.kind, key: `${step.id}:${recorded.action}`, assigneeId: step.assigneeId, candidateRole: step.candidateRole };
+    return true;
   }
 
   const excludedIds = (step: Pick<OpenStep, 'exclude'>) => [...new Set(step.exclude.flatMap((rule) => rule.ids))];
@@ -244,7 +255,8 @@ export function humanTasks(options: { subject: SubjectRef; status: () => string 
       if (!reminded) {
         const remindIn = Math.max(1, Math.floor((due - started) / 2) - (workflowNow().getTime() - started));
         if (await condition(done, remindIn, { summary: `reminder for ${step.id}` })) return;
-        await local.remindHumanTask({ processId, taskId: step.id, subject: options.subject, escalationLevel: step.escalationLevel, excludedIds: excludedIds(step) });
+        const reminder = await local.remindHumanTask({ processId, taskId: step.id, subject: options.subject, escalationLevel: step.escalationLevel, excludedIds: excludedIds(step) });
+        if (adopt(step, reminder?.decided)) return;
         reminded = true;
       }
       if (await condition(done, Math.max(1, due - workflowNow().getTime()), { summary: `SLA of ${step.id}` })) return;
@@ -253,7 +265,9 @@ export function humanTasks(options: { subject: SubjectRef; status: () => string 
         const now = workflowNow();
         const nextDue = slaDeadline(now, sla).toISOString();
         const escalated = await local.escalateHumanTask({ processId, taskId: step.id, subject: options.subject, escalationLevel: level, dueAt: nextDue, excludedIds: excludedIds(step) });
-        if (escalated) {
+        if (escalated && 'decided' in escalated) {
+          if (adopt(step, escalated.decided)) return;
+        } else if (escalated) {
           Object.assign(step, { assigneeId: escalated.assigneeId, candidateRole: null, escalationLevel: level, dueAt: nextDue, startedAt: now.toISOString() });
           reminded = false;
           continue;
@@ -296,6 +310,12 @@ export function humanTasks(options: { subject: SubjectRef; status: () => string 
         record: spec.record,
         open: { taskId: step.id, kind: spec.kind, stepKey: spec.stepKey, title: spec.title, assign: spec.assign, excludedIds: def.segregated ? excludedIds(step) : [], exclusionNotes: def.segregated ? exclusionNotes(step) : {}, dueAt, actions: actionsOfKind(spec.kind), details: spec.details ?? {}, question: spec.question ?? null },
       });
+      if (opened!.taskId !== step.id) {
+        // The step's row already existed under another id (written by a run whose workflow task Temporal lost): it is the task.
+        open.delete(step.id);
+        step.id = opened!.taskId;
+        open.set(step.id, step);
+      }
       Object.assign(step, { ready: true, assigneeId: opened!.assigneeId, candidateRole: opened!.candidateRole });
       await awaitDecision(step, spec.sla, spec.until ?? (() => false));
       const decision = step.decision;
@@ -303,7 +323,6 @@ export function humanTasks(options: { subject: SubjectRef; status: () => string 
       open.delete(step.id);
       closes.push({ taskId: step.id, status: 'completed', outcome: decision.action, actorId: decision.actorId, onBehalfOfId: decision.onBehalfOfId, comment: decision.comment ?? null, data: decision.data ?? null });
       toAnswer.push(decision.key);
-      unrecordedDecision = true;
       return decision;
     },
 
@@ -316,7 +335,6 @@ export function humanTasks(options: { subject: SubjectRef; status: () => string 
 
     answerAfterSettle(key) {
       toAnswer.push(key);
-      unrecordedDecision = true;
     },
 
     isAnswered(key) {

@@ -134,6 +134,35 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
     return { task: toTask(after, actor, clock()), process: { id: row.processId, status: status ?? (await processStatus(after)) } };
   }
 
+  /**
+   * The process waits on a step whose row says it was decided: the decision
+   * reached the database (a local activity in the workflow task that
+   * accepted it) but Temporal lost that workflow task, so the run never
+   * recorded it (workflows/human-task.ts, `activities`). The row keeps the
+   * whole decision; it goes to the process again, as its maker, under the
+   * same update id. Answers how many were sent.
+   */
+  async function resendLostDecisions(processId: string): Promise<number> {
+    const handle = (await temporal.client()).workflow.getHandle(processId);
+    const waiting = await handle.query(processStatusQuery).then((answer) => answer.openTaskIds ?? [], () => []);
+    let sent = 0;
+    for (const taskId of waiting) {
+      const row = await findTask(db, taskId);
+      if (row?.status !== 'completed' || !row.outcome || !row.completedById) continue;
+      const recorded = (row.data.decision as Record<string, unknown> | undefined) ?? null;
+      try {
+        await handle.executeUpdate(decide, {
+          updateId: `${row.id}:${row.outcome}`,
+          args: [{ taskId: row.id, action: row.outcome, actorId: row.completedById, onBehalfOfId: row.onBehalfOfId, comment: row.comment, ...(recorded ? { data: recorded } : {}) }],
+        });
+        sent += 1;
+      } catch {
+        // Refused: the process had it after all, or moved on; nothing to repair.
+      }
+    }
+    return sent;
+  }
+
   return {
     /**
      * The inbox: open tasks the caller may complete (theirs, or as delegate)
@@ -191,6 +220,8 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
           const mapped = toProcessError(error);
           const transient = mapped instanceof AppError && (mapped.kind === 'conflict' || mapped.kind === 'forbidden') && attempt < 4 && (await findTask(db, id))?.status === 'open';
           if (!transient) throw mapped;
+          // Once: the process may be a step behind its rows (a decision it never received); hand it that decision first.
+          if (attempt === 2 && (await resendLostDecisions(row.processId)) > 0) continue;
           await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
         }
       }
