@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { roleLabels, taskKindDef, type Role, type TaskKind } from '@p2p/domain';
 import type { Executor } from '../db/client.ts';
-import { appendAudit } from '../db/queries/audit.ts';
-import { notifyTaskEvent } from '../db/queries/notify.ts';
+import { appendAudits, type AuditEntry } from '../db/queries/audit.ts';
+import { notifyTaskEvents, type TaskEvent } from '../db/queries/notify.ts';
 import { assignTask, closeTask, findTask, markTaskReminded, openTask, openTasksOfProcess } from '../db/queries/tasks.ts';
 import { findActiveUsersWithRole, findUserById } from '../db/queries/users.ts';
 import type { TaskRow, UserRow } from '../db/schema/index.ts';
@@ -139,8 +139,59 @@ export type SubjectAdapters = Record<string, SubjectAdapter>;
 
 const auditContext = (processId: string, requestId: string): AuditContext => ({ processId, requestId, ip: null, userAgent: 'worker' });
 
+/**
+ * What one transition's transaction has read and has yet to write: people and
+ * records are read once however often the step's parts ask, and its audit
+ * entries and inbox events go out in one statement each before the commit
+ * (every round trip to the database costs the worker a system call or two).
+ */
+interface UnitOfWork {
+  users: Map<string, Promise<UserRow | undefined>>;
+  described: Map<string, Promise<Described>>;
+  audits: AuditEntry[];
+  events: TaskEvent[];
+}
+type Described = Awaited<ReturnType<SubjectAdapter['describe']>>;
+const units = new WeakMap<Executor, UnitOfWork>();
+function unitOf(tx: Executor): UnitOfWork {
+  const unit = units.get(tx);
+  if (!unit) throw new Error('human-task database work runs inside transaction() only');
+  return unit;
+}
+const audit = (tx: Executor, entry: AuditEntry) => void unitOf(tx).audits.push(entry);
+/** For a subject adapter's own entries: written with the transition's, in the order they happened. */
+export const queueAudit = audit;
+const notify = (tx: Executor, event: TaskEvent) => void unitOf(tx).events.push(event);
+
 export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectAdapters) {
   const { db, clock, mail, links, publicUrl } = deps;
+
+  /** A database transaction with its unit of work, flushed before the commit. */
+  function transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return db.transaction(async (tx) => {
+      const unit: UnitOfWork = { users: new Map(), described: new Map(), audits: [], events: [] };
+      units.set(tx, unit);
+      const result = await work(tx);
+      await appendAudits(tx, unit.audits);
+      await notifyTaskEvents(tx, unit.events);
+      return result;
+    });
+  }
+
+  function findUser(tx: Executor, id: string): Promise<UserRow | undefined> {
+    const { users } = unitOf(tx);
+    let found = users.get(id);
+    if (!found) users.set(id, (found = findUserById(tx, id)));
+    return found;
+  }
+
+  function describe(tx: Executor, subject: SubjectRef): Promise<Described> {
+    const { described } = unitOf(tx);
+    const key = `${subject.type}:${subject.id}`;
+    let found = described.get(key);
+    if (!found) described.set(key, (found = adapterFor(subject.type).describe(tx, subject.id)));
+    return found;
+  }
 
   function adapterFor(type: string): SubjectAdapter {
     const adapter = subjects[type];
@@ -149,7 +200,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
   }
 
   async function requireUser(tx: Executor, id: string): Promise<UserRow> {
-    const user = await findUserById(tx, id);
+    const user = await findUser(tx, id);
     if (!user) throw ApplicationFailure.nonRetryable(`user ${id} does not exist`, 'UserMissing');
     return user;
   }
@@ -160,7 +211,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
     let currentId = startId;
     while (currentId && !seen.has(currentId)) {
       seen.add(currentId);
-      const person = await findUserById(tx, currentId);
+      const person = await findUser(tx, currentId);
       if (!person) return undefined;
       if (person.active && !excluded.has(person.id)) return person;
       currentId = person.managerId;
@@ -180,7 +231,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
     if (rule.to === 'user') return { assigneeId: (await requireUser(tx, rule.userId)).id, candidateRole: null, note: null };
     if (rule.to === 'line_manager') {
       const person = await requireUser(tx, rule.of);
-      const manager = person.managerId ? await findUserById(tx, person.managerId) : undefined;
+      const manager = person.managerId ? await findUser(tx, person.managerId) : undefined;
       if (manager && manager.active && !excluded.has(manager.id)) return { assigneeId: manager.id, candidateRole: null, note: null };
       const next = await upTheLine(tx, manager?.managerId ?? null, excluded);
       const reason = !manager ? `${person.name} has no line manager` : !manager.active ? `${manager.name} is inactive` : why(manager);
@@ -238,7 +289,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
   async function closeIn(tx: Executor, processId: string, requestId: string, close: CloseSpec): Promise<void> {
     const closed = await closeTask(tx, { id: close.taskId, status: close.status, outcome: close.outcome, completedById: close.actorId, onBehalfOfId: close.onBehalfOfId, comment: close.comment, data: close.data ?? null, now: clock() });
     if (!closed) return;
-    await appendAudit(tx, {
+    audit(tx, {
       ...auditContext(processId, requestId),
       at: clock(),
       actorId: close.actorId,
@@ -249,12 +300,12 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
       before: { status: 'open' },
       after: { status: close.status, outcome: close.outcome, comment: close.comment, ...(close.data ? { data: close.data } : {}) },
     });
-    await notifyTaskEvent(tx, { type: 'closed', taskId: close.taskId, userIds: [closed.assigneeId, ...closed.watcherIds].filter((id): id is string => Boolean(id)), candidateRole: closed.candidateRole });
+    notify(tx, { type: 'closed', taskId: close.taskId, userIds: [closed.assigneeId, ...closed.watcherIds].filter((id): id is string => Boolean(id)), candidateRole: closed.candidateRole });
   }
 
   async function adminAlertIn(tx: Executor, params: { processId: string; key: string; subject: SubjectRef; task: TaskRow | undefined; reason: string; level?: number | null }): Promise<void> {
-    const { mail: subjectMail } = await adapterFor(params.subject.type).describe(tx, params.subject.id);
-    const lastAssignee = params.task?.assigneeId ? await findUserById(tx, params.task.assigneeId) : undefined;
+    const { mail: subjectMail } = await describe(tx, params.subject);
+    const lastAssignee = params.task?.assigneeId ? await findUser(tx, params.task.assigneeId) : undefined;
     const admins = await findActiveUsersWithRole(tx, 'admin');
     let told = 0;
     for (const admin of admins) {
@@ -269,12 +320,12 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
     }
     // A retried activity finds the mails already queued and writes no second entry.
     if (told === 0 && admins.length > 0) return;
-    await appendAudit(tx, { ...auditContext(params.processId, `${params.processId}:admin-alert:${params.key}`), at: clock(), actorId: null, action: 'process.admins_alerted', subjectType: params.subject.type, subjectId: params.subject.id, after: { reason: params.reason, admins: admins.length } });
+    audit(tx, { ...auditContext(params.processId, `${params.processId}:admin-alert:${params.key}`), at: clock(), actorId: null, action: 'process.admins_alerted', subjectType: params.subject.type, subjectId: params.subject.id, after: { reason: params.reason, admins: admins.length } });
   }
 
   async function openIn(tx: Executor, params: TransitionParams, spec: OpenTaskSpec): Promise<Opened> {
     const adapter = adapterFor(params.subject.type);
-    const record = await adapter.describe(tx, params.subject.id);
+    const record = await describe(tx, params.subject);
     const assignment = await resolve(tx, spec.assign, spec.excludedIds, spec.exclusionNotes);
     const title = spec.title.replaceAll('{number}', record.number).replaceAll('{title}', record.title);
     const result = await openTask(tx, {
@@ -296,7 +347,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
     const task = result.task;
     const opened: Opened = { taskId: task.id, assigneeId: task.assigneeId, candidateRole: task.candidateRole as Role | null, note: (task.data.note as string | null | undefined) ?? null };
     if (!result.created) return opened;
-    await appendAudit(tx, {
+    audit(tx, {
       ...auditContext(params.processId, `${params.processId}:${spec.stepKey}`),
       at: clock(),
       actorId: null,
@@ -305,7 +356,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
       subjectId: task.id,
       after: { kind: spec.kind, title, assigneeId: task.assigneeId, candidateRole: task.candidateRole, dueAt: spec.dueAt, ...spec.details, note: assignment.note },
     });
-    await notifyTaskEvent(tx, { type: 'created', taskId: task.id, userIds: task.assigneeId ? [task.assigneeId] : [], candidateRole: task.candidateRole });
+    notify(tx, { type: 'created', taskId: task.id, userIds: task.assigneeId ? [task.assigneeId] : [], candidateRole: task.candidateRole });
     const segregated = taskKindDef(spec.kind)?.segregated ?? false;
     const assignee = task.assigneeId ? await requireUser(tx, task.assigneeId) : undefined;
     for (const person of await recipientsOf(tx, task, segregated ? spec.excludedIds : [])) {
@@ -325,7 +376,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
   return {
     /** Who a step would go to now, under segregation of duties (for a process that must know before it opens the step). */
     async resolveAssignee(params: { rule: AssignmentRule; excludedIds: string[]; exclusionNotes?: Record<string, string> }): Promise<Omit<Opened, 'taskId'>> {
-      return resolve(db, params.rule, params.excludedIds, params.exclusionNotes);
+      return transaction((tx) => resolve(tx, params.rule, params.excludedIds, params.exclusionNotes));
     },
 
     /**
@@ -334,7 +385,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
      * the next step and queue every mail these cause; then send the mails.
      */
     async applyTaskTransition(params: TransitionParams): Promise<{ opened: Opened | null }> {
-      const opened = await db.transaction(async (tx) => {
+      const opened = await transaction(async (tx) => {
         for (const close of params.close ?? []) await closeIn(tx, params.processId, params.requestId, close);
         if (params.cancelOpen) {
           for (const task of await openTasksOfProcess(tx, params.processId)) {
@@ -345,10 +396,10 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
         const result = params.open ? await openIn(tx, params, params.open) : null;
         if (params.notices?.length) {
           const adapter = adapterFor(params.subject.type);
-          const { mail: subjectMail } = await adapter.describe(tx, params.subject.id);
+          const { mail: subjectMail } = await describe(tx, params.subject);
           for (const notice of params.notices) {
             const person = await requireUser(tx, notice.toUserId);
-            const actor = notice.actorId ? await findUserById(tx, notice.actorId) : undefined;
+            const actor = notice.actorId ? await findUser(tx, notice.actorId) : undefined;
             const message: SendMailParams = {
               key: notice.key,
               template: 'decision',
@@ -368,13 +419,13 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
 
     /** A role-pool task taken by one person (the Update already checked they may). */
     async claimHumanTask(params: { processId: string; taskId: string; userId: string; requestId: string }): Promise<void> {
-      await db.transaction(async (tx) => {
+      await transaction(async (tx) => {
         const task = await findTask(tx, params.taskId);
         if (!task || task.assigneeId === params.userId) return;
         const assigned = await assignTask(tx, { id: params.taskId, assigneeId: params.userId, now: clock() });
         if (!assigned) return;
-        await appendAudit(tx, { ...auditContext(params.processId, params.requestId), at: clock(), actorId: params.userId, action: 'task.claimed', subjectType: 'Task', subjectId: params.taskId, before: { assigneeId: null, candidateRole: task.candidateRole }, after: { assigneeId: params.userId } });
-        await notifyTaskEvent(tx, { type: 'assigned', taskId: params.taskId, userIds: [params.userId], candidateRole: task.candidateRole });
+        audit(tx, { ...auditContext(params.processId, params.requestId), at: clock(), actorId: params.userId, action: 'task.claimed', subjectType: 'Task', subjectId: params.taskId, before: { assigneeId: null, candidateRole: task.candidateRole }, after: { assigneeId: params.userId } });
+        notify(tx, { type: 'assigned', taskId: params.taskId, userIds: [params.userId], candidateRole: task.candidateRole });
       });
     },
 
@@ -384,10 +435,10 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
      * instead (the run lost its record of it; see workflows/human-task.ts).
      */
     async remindHumanTask(params: { processId: string; taskId: string; subject: SubjectRef; escalationLevel: number; excludedIds: string[] }): Promise<{ decided: RecordedDecision | null }> {
-      const decided = await db.transaction(async (tx) => {
+      const decided = await transaction(async (tx) => {
         const task = await findTask(tx, params.taskId);
         if (!task || task.status !== 'open') return task ? recordedDecision(task) : null;
-        const { mail: subjectMail } = await adapterFor(params.subject.type).describe(tx, params.subject.id);
+        const { mail: subjectMail } = await describe(tx, params.subject);
         for (const person of await recipientsOf(tx, task, params.excludedIds)) {
           const { actions, linksExpireAt } = await actionLinksFor(tx, task, person);
           const message: SendMailParams = { key: `${params.processId}:${task.id}:reminder:${params.escalationLevel}:${person.id}`, template: 'reminder', to: to(person), processId: params.processId, data: { recipientName: person.name, task: mailTask(task), subject: subjectMail, actions, linksExpireAt } };
@@ -395,7 +446,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
         }
         if (task.remindedAt && task.escalationLevel === params.escalationLevel) return null;
         await markTaskReminded(tx, { id: task.id, now: clock() });
-        await appendAudit(tx, { ...auditContext(params.processId, `${params.processId}:${task.id}:reminder:${params.escalationLevel}`), at: clock(), actorId: null, action: 'task.reminder_sent', subjectType: 'Task', subjectId: task.id, after: { dueAt: task.dueAt, escalationLevel: params.escalationLevel } });
+        audit(tx, { ...auditContext(params.processId, `${params.processId}:${task.id}:reminder:${params.escalationLevel}`), at: clock(), actorId: null, action: 'task.reminder_sent', subjectType: 'Task', subjectId: task.id, after: { dueAt: task.dueAt, escalationLevel: params.escalationLevel } });
         return null;
       });
       await mail.deliverPending(params.processId);
@@ -408,7 +459,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
      * access. Undefined when there is nobody up the line.
      */
     async escalateHumanTask(params: { processId: string; taskId: string; subject: SubjectRef; escalationLevel: number; dueAt: string; excludedIds: string[] }): Promise<{ assigneeId: string } | { decided: RecordedDecision } | undefined> {
-      const result = await db.transaction(async (tx) => {
+      const result = await transaction(async (tx) => {
         const task = await findTask(tx, params.taskId);
         const decided = task && recordedDecision(task);
         if (decided) return { decided };
@@ -420,7 +471,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
         const escalated = await assignTask(tx, { id: task.id, assigneeId: target.id, escalationLevel: params.escalationLevel, dueAt: new Date(params.dueAt), now: clock() });
         if (!escalated) return undefined;
         const reason = 'The step was not decided within its SLA.';
-        await appendAudit(tx, {
+        audit(tx, {
           ...auditContext(params.processId, `${params.processId}:${task.id}:escalation:${params.escalationLevel}`),
           at: clock(),
           actorId: null,
@@ -430,8 +481,8 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
           before: { assigneeId: task.assigneeId, candidateRole: task.candidateRole, escalationLevel: task.escalationLevel },
           after: { assigneeId: target.id, escalationLevel: params.escalationLevel, dueAt: params.dueAt, reason: `SLA exceeded${from ? ` by ${from.name}` : ''}` },
         });
-        await notifyTaskEvent(tx, { type: 'assigned', taskId: task.id, userIds: [target.id, ...(task.assigneeId ? [task.assigneeId] : [])], candidateRole: null });
-        const { mail: subjectMail } = await adapterFor(params.subject.type).describe(tx, params.subject.id);
+        notify(tx, { type: 'assigned', taskId: task.id, userIds: [target.id, ...(task.assigneeId ? [task.assigneeId] : [])], candidateRole: null });
+        const { mail: subjectMail } = await describe(tx, params.subject);
         for (const person of await recipientsOf(tx, escalated, params.excludedIds)) {
           const { actions, linksExpireAt } = await actionLinksFor(tx, escalated, person);
           const message: SendMailParams = {
@@ -461,7 +512,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
 
     /** Escalation exhausted or nobody up the line: every admin is told (once per process and reason). */
     async alertAdminsOfTask(params: { processId: string; key: string; subject: SubjectRef; taskId: string | null; reason: string; level?: number | null }): Promise<void> {
-      await db.transaction(async (tx) => {
+      await transaction(async (tx) => {
         const task = params.taskId ? await findTask(tx, params.taskId) : undefined;
         await adminAlertIn(tx, { ...params, task });
       });

@@ -1,9 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ApprovalLevel, RequisitionStatus } from '@p2p/domain';
 import type { Executor } from '../db/client.ts';
-import { appendAudit } from '../db/queries/audit.ts';
 import { findRequisitionHeading, recordApprovalChain, updateRequisitionStatus } from '../db/queries/requisitions.ts';
-import type { SubjectAdapter } from './human-tasks.ts';
+import { queueAudit, type SubjectAdapter } from './human-tasks.ts';
 import { requisitionMailSubject, requisitionNextStep } from './mail/subjects.ts';
 
 const finalStatuses: readonly string[] = ['approved', 'rejected', 'withdrawn'];
@@ -38,7 +37,7 @@ export function requisitionSubject(publicUrl: string): SubjectAdapter {
       const before = await heading(tx, id);
       if (before.status === change.status) return;
       await updateRequisitionStatus(tx, { id, status: change.status as RequisitionStatus, now, decided: finalStatuses.includes(change.status) });
-      await appendAudit(tx, {
+      queueAudit(tx, {
         ...audit,
         at: now,
         actorId: change.actorId,

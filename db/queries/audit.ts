@@ -70,24 +70,30 @@ function asJson(value: unknown): unknown {
  * (db/audit-sealer.ts) chains the entry after it commits.
  */
 export async function appendAudit(tx: Executor, entry: AuditEntry): Promise<AuditRow> {
-  const [row] = await tx
-    .insert(auditLog)
-    .values({
-      at: entry.at,
-      actorId: entry.actorId,
-      onBehalfOfId: entry.onBehalfOfId ?? null,
-      action: entry.action,
-      subjectType: entry.subjectType,
-      subjectId: entry.subjectId,
-      processId: entry.processId ?? null,
-      before: asJson(entry.before),
-      after: asJson(entry.after),
-      requestId: entry.requestId ?? null,
-      ip: entry.ip ?? null,
-      userAgent: entry.userAgent ?? null,
-    })
-    .returning();
+  const [row] = await tx.insert(auditLog).values(auditValues(entry)).returning();
   return row!;
+}
+
+/** Several entries of one transaction in one INSERT (ids, and so the sealing order, follow the array). */
+export async function appendAudits(tx: Executor, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length > 0) await tx.insert(auditLog).values(entries.map(auditValues));
+}
+
+function auditValues(entry: AuditEntry) {
+  return {
+    at: entry.at,
+    actorId: entry.actorId,
+    onBehalfOfId: entry.onBehalfOfId ?? null,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    processId: entry.processId ?? null,
+    before: asJson(entry.before),
+    after: asJson(entry.after),
+    requestId: entry.requestId ?? null,
+    ip: entry.ip ?? null,
+    userAgent: entry.userAgent ?? null,
+  };
 }
 
 export interface AuditVerification {

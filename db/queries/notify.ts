@@ -16,3 +16,10 @@ export interface TaskEvent {
 export async function notifyTaskEvent(db: Executor, event: TaskEvent): Promise<void> {
   await db.execute(sql`select pg_notify(${TASK_EVENTS_CHANNEL}, ${JSON.stringify(event)})`);
 }
+
+/** Several events in one round trip, each its own notification (delivered at commit, like one). */
+export async function notifyTaskEvents(db: Executor, events: readonly TaskEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const payloads = JSON.stringify(events.map((event) => JSON.stringify(event)));
+  await db.execute(sql`select pg_notify(${TASK_EVENTS_CHANNEL}, payload) from jsonb_array_elements_text(${payloads}::jsonb) as payload`);
+}
