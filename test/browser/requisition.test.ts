@@ -36,6 +36,18 @@ async function openTaskOf(token: string, businessKey: string): Promise<OpenTask 
 }
 
 /** The requisition page, reloaded until the process has reached `status`. */
+/** The task-assigned mail to the manager about a requisition, from the dev outbox, with its rendered parts. */
+async function taskMailToManager(managerToken: string, number: string) {
+  const mail = await eventually(async () => {
+    const { body } = await api('GET', '/outbox?limit=50', managerToken);
+    return (body.items as { id: string; template: string; toAddress: string; subject: string }[]).find(
+      (item) => item.template === 'task-assigned' && item.toAddress === 'manager@demo.local' && item.subject.includes(number),
+    );
+  }, 'the task-assigned mail');
+  const { body: full } = await api('GET', `/outbox/${mail.id}`, managerToken);
+  return { mail, full };
+}
+
 async function waitForStatus(page: Page, status: string): Promise<void> {
   await eventually(async () => {
     await page.reload();
@@ -191,13 +203,7 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
     const { id, number } = await submitRequisition(requesterToken, 'Replacement drill bits', '64.90');
 
     // The task-assigned mail to the manager, from the dev outbox, and the action link in it.
-    const mail = await eventually(async () => {
-      const { body } = await api('GET', '/outbox?limit=50', managerToken);
-      return (body.items as { id: string; template: string; toAddress: string; subject: string }[]).find(
-        (item) => item.template === 'task-assigned' && item.toAddress === 'manager@demo.local' && item.subject.includes(number),
-      );
-    }, 'the task-assigned mail');
-    const { body: full } = await api('GET', `/outbox/${mail.id}`, managerToken);
+    const { mail, full } = await taskMailToManager(managerToken, number);
     const link = /https?:\/\/[^\s"'<>]+\/action\/[\w.-]+/.exec(full.text as string)?.[0];
     expect(link).toBeTruthy();
     const actionUrl = `${browser.stack.url}${new URL(link!).pathname}`;
@@ -245,13 +251,7 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
     const requesterToken = await login('requester');
     const managerToken = await login('manager');
     const { id, number } = await submitRequisition(requesterToken, 'Gold-plated stapler', '120.00');
-    const mail = await eventually(async () => {
-      const { body } = await api('GET', '/outbox?limit=50', managerToken);
-      return (body.items as { id: string; template: string; toAddress: string; subject: string }[]).find(
-        (item) => item.template === 'task-assigned' && item.toAddress === 'manager@demo.local' && item.subject.includes(number),
-      );
-    }, 'the task-assigned mail');
-    const { body: full } = await api('GET', `/outbox/${mail.id}`, managerToken);
+    const { full } = await taskMailToManager(managerToken, number);
     // Every action of the kind has its own link in the mail.
     const text = full.text as string;
     const rejectLink = /Reject:\s*\n\s*(https?:\/\/\S+\/action\/[\w.-]+)/.exec(text)?.[1];
