@@ -151,6 +151,16 @@ describe('requisitions in the browser', { timeout: 90_000 }, () => {
     expect(await chain.textContent()).toContain('Marco Meyer');
     expect(await chain.locator('[data-step-status="approved"]').count()).toBe(1);
     await shoot(requester, 'page-approved');
+
+    // The list links the requisition and shows its status; the manager's view of everyone's names the requester.
+    await requester.goto(`${browser.stack.url}/requisitions`);
+    const listed = requester.getByTestId('requisition-list').locator('tr', { hasText: number });
+    expect(await listed.getByRole('link', { name: 'Calibration weights for the test lab' }).getAttribute('href')).toBe(new URL(requisitionUrl).pathname);
+    expect(await listed.locator('[data-status]').getAttribute('data-status')).toBe('approved');
+    await shoot(requester, 'requisitions-list');
+    await manager.goto(`${browser.stack.url}/requisitions?scope=all`);
+    await manager.getByTestId('requisition-list').locator('tr', { hasText: number }).getByText('Rita Reyes').waitFor();
+    await shoot(manager, 'requisitions-list-all');
     await manager.context().close();
     await requester.context().close();
   });
