@@ -10,9 +10,9 @@ import { findExecutable } from './temporal-cli.ts';
 
 /**
  * Dynamic config the dev server needs: Updates on (human decisions are
- * Updates), and eager activity dispatch, so the regular activity that first
- * records a decision is handed back with the workflow task's completion
- * instead of a trip through matching (a production cluster sets the same).
+ * Updates), and eager activity dispatch, so a regular activity (a claim, a
+ * step of a run of the frozen requisition type) starts from the workflow
+ * task's completion instead of a trip through matching.
  */
 export const devServerDynamicConfig = [
   '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
