@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { completeTaskBody, pageOf, paginationQuery, problemSchema, registeredTaskKinds, taskFormFor, taskNamePattern, taskSchema, taskStatuses } from '@p2p/domain';
+import { completeTaskBody, pageOf, paginationQuery, problemSchema, registeredTaskKinds, taskFormFor, taskKindViewSchema, taskNamePattern, taskSchema, taskStatuses } from '@p2p/domain';
 import { streamSSE } from 'hono/streaming';
 import { AppError, problemOf } from '../errors.ts';
 import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
@@ -43,33 +43,12 @@ const events = createRoute({
   responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses() },
 });
 
-const kindSchema = z.object({
-  kind: z.string(),
-  processType: z.string(),
-  label: z.string(),
-  subjectType: z.string(),
-  slaPolicy: z.string().nullable(),
-  segregated: z.boolean(),
-  actions: z.array(
-    z.object({
-      name: z.string(),
-      label: z.string(),
-      done: z.string(),
-      comment: z.enum(['required', 'optional']),
-      form: z.boolean(),
-      tone: z.enum(['positive', 'negative', 'neutral']),
-      /** JSON Schema of the form data the action carries (from the same zod schema the API validates with); null: no data. */
-      formSchema: z.record(z.string(), z.unknown()).nullable(),
-    }),
-  ),
-});
-
 const kinds = createRoute({
   method: 'get',
   path: '/tasks/kinds',
   tags: ['tasks'],
   summary: 'The task-kind registry: every kind of step, its process, its actions and which need a comment or form data',
-  responses: { 200: jsonResponse(z.object({ items: z.array(kindSchema) }), 'Every registered kind'), ...problemResponses() },
+  responses: { 200: jsonResponse(z.object({ items: z.array(taskKindViewSchema) }), 'Every registered kind'), ...problemResponses() },
 });
 
 const get = createRoute({

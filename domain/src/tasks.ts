@@ -42,6 +42,29 @@ export const completeTaskBody = z.strictObject({
 });
 export type CompleteTaskBody = z.infer<typeof completeTaskBody>;
 
+/** One kind of the registry as GET /tasks/kinds serves it, with each action's form as JSON Schema (built from the zod schema the API validates with). */
+export const taskKindViewSchema = z.object({
+  kind: z.string(),
+  processType: z.string(),
+  label: z.string(),
+  subjectType: z.string(),
+  slaPolicy: z.string().nullable(),
+  segregated: z.boolean(),
+  actions: z.array(
+    z.object({
+      name: z.string(),
+      label: z.string(),
+      done: z.string(),
+      comment: z.enum(['required', 'optional']),
+      form: z.boolean(),
+      tone: z.enum(['positive', 'negative', 'neutral']),
+      /** null: the action carries no data. */
+      formSchema: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  ),
+});
+export type TaskKindView = z.infer<typeof taskKindViewSchema>;
+
 /** A fact about the record a task is about, as tasks carry it (and mails show it). */
 export const subjectFactSchema = z.object({
   label: z.string(),
@@ -76,4 +99,3 @@ export const actionLinkViewSchema = z.object({
   subject: taskSubjectSchema,
   expiresAt: z.string(),
 });
-export type ActionLinkView = z.infer<typeof actionLinkViewSchema>;

@@ -1,29 +1,15 @@
 import { z } from 'zod';
+import { taskKindViewSchema, type TaskKindView } from '@p2p/domain';
 import { formSchemaOf, type JsonSchema } from '$lib/task-form';
 import { apiFetch, type ApiEvent } from './api';
 
 /**
- * GET /tasks/kinds: the registry as the API serves it, with the JSON Schema
- * of each action's form data. Labels, tones and comment rules the pages read
- * from the shared registry directly; what only the API knows (the forms,
- * built from zod) comes from here.
+ * GET /tasks/kinds: the registry as the API serves it (its schema shared from
+ * the domain), with the JSON Schema of each action's form data. Labels, tones
+ * and comment rules the pages read from the shared registry directly; what
+ * only the API knows (the forms, built from zod) comes from here.
  */
-const taskKindViewSchema = z.object({
-  kind: z.string(),
-  processType: z.string(),
-  label: z.string(),
-  subjectType: z.string(),
-  actions: z.array(
-    z.object({
-      name: z.string(),
-      label: z.string(),
-      comment: z.enum(['required', 'optional']),
-      form: z.boolean(),
-      formSchema: z.record(z.string(), z.unknown()).nullable()
-    })
-  )
-});
-export type TaskKindView = z.infer<typeof taskKindViewSchema>;
+export type { TaskKindView };
 
 /**
  * The registry only changes with a deploy, so it is read once per server
