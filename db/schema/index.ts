@@ -6,3 +6,4 @@ export * from './idempotency.ts';
 export * from './requisitions.ts';
 export * from './tasks.ts';
 export * from './mail.ts';
+export * from './purchasing.ts';

@@ -1,6 +1,13 @@
 import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { timestampColumn as at, users } from './users.ts';
 
+/** A file attached to a mail: the document row holds its bytes. */
+export interface MailAttachmentRef {
+  documentId: string;
+  filename: string;
+  contentType: string;
+}
+
 export type MailStatus = 'stored' | 'sending' | 'handing_off' | 'sent' | 'failed' | 'unconfirmed';
 
 /**
@@ -20,6 +27,8 @@ export const mailOutbox = pgTable(
     html: text('html').notNull(),
     text: text('text').notNull(),
     processId: text('process_id'),
+    /** Files sent with the mail (a PO's PDF), read from `documents` when it is handed to SMTP. */
+    attachments: jsonb('attachments').$type<MailAttachmentRef[]>(),
     /**
      * stored (outbox only) -> sending (streaming to SMTP, end of message held back) -> handing_off
      * (end of message released) -> sent; failed (SMTP refused: retried); a sender that died while
