@@ -80,7 +80,7 @@ function checkCompletion(row: TaskRow, body: CompleteTaskBody): Record<string, u
   const action = actionDef(row.kind, body.action);
   if (!action || !row.actions.includes(body.action)) throw invalid('action', `must be one of ${(row.actions.length ? row.actions : actionsOfKind(row.kind)).join(', ')}`);
   if (action.comment === 'required' && !body.comment?.trim()) throw invalid('comment', `a comment is required to ${action.label.toLowerCase()}`);
-  const checked = checkTaskData(row.kind, body.action, body.data);
+  const checked = checkTaskData(row.kind, body.action, body.data, row.data);
   if (!checked.ok) throw new AppError('validation', checked.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), { errors: checked.issues });
   return checked.data;
 }

@@ -10,3 +10,4 @@ export * from './requisitions.ts';
 export * from './policy.ts';
 export * from './tasks.ts';
 export * from './history.ts';
+export * from './purchasing.ts';

@@ -4,5 +4,6 @@
  * may import it. A new process adds one import line here.
  */
 import './requisition-task-kinds.ts';
+import './purchase-order-task-kinds.ts';
 
 export * from './task-kinds.ts';
