@@ -29,14 +29,33 @@ const MAX_TOKEN_LENGTH = 2048;
 const SIGNATURE_BYTES = 32;
 const KEY_PURPOSE = 'procurement/action-link/v1';
 
-export async function signActionLink(secret: string, payload: ActionLinkPayload): Promise<string> {
+export function signActionLink(secret: string, payload: ActionLinkPayload): Promise<string> {
+  return signLinkToken(secret, KEY_PURPOSE, payload);
+}
+
+export function verifyActionLink(secret: string, token: string, now: Date): Promise<ActionLinkVerification> {
+  return verifyLinkToken(secret, KEY_PURPOSE, token, now, parsePayload);
+}
+
+/**
+ * Signs a link's payload with a key derived from the secret for `purpose`
+ * alone (a supplier's order link and a task's action link never verify as
+ * each other). Every kind of e-mailed link is made and checked this way.
+ */
+export async function signLinkToken<P extends { expiresAt: number }>(secret: string, purpose: string, payload: P): Promise<string> {
   const body = base64UrlEncode(utf8.encode(JSON.stringify(payload)));
-  const signature = await hmac(await actionLinkKey(secret), utf8.encode(body));
+  const signature = await hmac(await linkKey(secret, purpose), utf8.encode(body));
   return `${body}.${base64UrlEncode(signature)}`;
 }
 
 /** Order of checks: shape, then signature, then expiry; the payload is parsed only once it is authentic. */
-export async function verifyActionLink(secret: string, token: string, now: Date): Promise<ActionLinkVerification> {
+export async function verifyLinkToken<P extends { expiresAt: number }>(
+  secret: string,
+  purpose: string,
+  token: string,
+  now: Date,
+  parse: (value: Record<string, unknown>) => P | undefined,
+): Promise<{ ok: true; payload: P } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' }> {
   if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
   const parts = token.split('.');
   if (parts.length !== 2) return { ok: false, reason: 'malformed' };
@@ -46,10 +65,11 @@ export async function verifyActionLink(secret: string, token: string, now: Date)
   if (!payloadBytes || payloadBytes.length === 0 || !signature || signature.length !== SIGNATURE_BYTES) {
     return { ok: false, reason: 'malformed' };
   }
-  const expected = await hmac(await actionLinkKey(secret), utf8.encode(body));
+  const expected = await hmac(await linkKey(secret, purpose), utf8.encode(body));
   if (!constantTimeEqual(expected, signature)) return { ok: false, reason: 'bad_signature' };
-  const payload = parsePayload(payloadBytes);
-  if (!payload) return { ok: false, reason: 'malformed' };
+  const json = parseJsonObject(payloadBytes);
+  const payload = json && parse(json);
+  if (!payload || !Number.isFinite(payload.expiresAt)) return { ok: false, reason: 'malformed' };
   if (now.getTime() >= payload.expiresAt) return { ok: false, reason: 'expired' };
   return { ok: true, payload };
 }
@@ -60,13 +80,14 @@ const utf8 = new TextEncoder();
 type LinkKey = Awaited<ReturnType<typeof importHmacKey>>;
 const derivedKeys = new Map<string, Promise<LinkKey>>();
 
-function actionLinkKey(secret: string): Promise<LinkKey> {
-  let key = derivedKeys.get(secret);
+function linkKey(secret: string, purpose: string): Promise<LinkKey> {
+  const id = `${purpose}\u0000${secret}`;
+  let key = derivedKeys.get(id);
   if (!key) {
-    key = importHmacKey(utf8.encode(secret)).then(async (root) => importHmacKey(await hmac(root, utf8.encode(KEY_PURPOSE))));
+    key = importHmacKey(utf8.encode(secret)).then(async (root) => importHmacKey(await hmac(root, utf8.encode(purpose))));
     // A failed derivation is not kept: the next call tries again.
-    key.catch(() => derivedKeys.delete(secret));
-    derivedKeys.set(secret, key);
+    key.catch(() => derivedKeys.delete(id));
+    derivedKeys.set(id, key);
   }
   return key;
 }
@@ -87,15 +108,18 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
-function parsePayload(bytes: Uint8Array): ActionLinkPayload | undefined {
+function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { jti, taskId, action, userId, expiresAt } = value as Record<string, unknown>;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function parsePayload(value: Record<string, unknown>): ActionLinkPayload | undefined {
+  const { jti, taskId, action, userId, expiresAt } = value;
   if (typeof jti !== 'string' || typeof taskId !== 'string' || typeof action !== 'string' || typeof userId !== 'string') {
     return undefined;
   }
