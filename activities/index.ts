@@ -1,6 +1,9 @@
 import type { Database } from '../db/client.ts';
 import { createHumanTaskActivities, type SubjectAdapters } from './human-tasks.ts';
+import type { CompanyProfile } from './documents/company.ts';
 import type { ActionLinkPort, MailPort } from './ports.ts';
+import { createPurchasingActivities } from './purchase-orders.ts';
+import type { SupplierLinks } from './supplier-links.ts';
 import { createRequisitionActivities } from './requisition-approval.ts';
 import { requisitionSubject } from './requisition-subject.ts';
 
@@ -10,12 +13,16 @@ export interface ActivityDeps {
   clock: () => Date;
   mail: MailPort;
   links: ActionLinkPort;
+  /** The supplier's links in PO mails. */
+  supplierLinks: Pick<SupplierLinks, 'issue'>;
+  /** The company block of PO PDFs and supplier mails. */
+  company: CompanyProfile;
   publicUrl: string;
 }
 
 /** The records people's steps are about, one adapter per subject type; a new process adds its own. */
-export function subjectAdapters(deps: ActivityDeps): SubjectAdapters {
-  return { Requisition: requisitionSubject(deps.publicUrl) };
+export function subjectAdapters(deps: ActivityDeps, purchasing: Pick<ReturnType<typeof createPurchasingActivities>, 'purchaseOrderSubject'>): SubjectAdapters {
+  return { Requisition: requisitionSubject(deps.publicUrl), PurchaseOrder: purchasing.purchaseOrderSubject };
 }
 
 /**
@@ -25,8 +32,10 @@ export function subjectAdapters(deps: ActivityDeps): SubjectAdapters {
  * record in without changing the task activities.
  */
 export function createActivities(deps: ActivityDeps, extraSubjects: SubjectAdapters = {}) {
-  const humanTasks = createHumanTaskActivities(deps, { ...subjectAdapters(deps), ...extraSubjects });
+  const { purchaseOrderSubject, ...purchasing } = createPurchasingActivities(deps);
+  const humanTasks = createHumanTaskActivities(deps, { ...subjectAdapters(deps, { purchaseOrderSubject }), ...extraSubjects });
   return {
+    ...purchasing,
     // Runs of requisitionApprovalWorkflow (before the human-task helper) call these by name.
     ...createRequisitionActivities(deps.db, humanTasks),
     ...humanTasks,

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ApprovalLevel, RequisitionStatus } from '@p2p/domain';
 import type { Executor } from '../db/client.ts';
-import { findRequisitionHeading, recordApprovalChain, updateRequisitionStatus } from '../db/queries/requisitions.ts';
+import { assignLineSuppliers, findRequisitionHeading, recordApprovalChain, updateRequisitionStatus } from '../db/queries/requisitions.ts';
 import { queueAudit, type SubjectAdapter } from './human-tasks.ts';
 import { requisitionMailSubject, requisitionNextStep } from './mail/subjects.ts';
 
@@ -32,6 +32,13 @@ export function requisitionSubject(publicUrl: string): SubjectAdapter {
     nextStep: requisitionNextStep,
 
     async applyChange(tx, id, change, audit, now) {
+      const assignments = change.facts?.assignSuppliers as { lineId: string; supplierId: string }[] | undefined;
+      if (assignments) {
+        // A buyer named suppliers for lines that had none: only known, active suppliers, only this requisition's lines.
+        const applied = await assignLineSuppliers(tx, { requisitionId: id, assignments });
+        queueAudit(tx, { ...audit, at: now, actorId: change.actorId, onBehalfOfId: change.onBehalfOfId, action: 'requisition.suppliers_assigned', subjectType: 'Requisition', subjectId: id, after: { lines: applied } });
+        return;
+      }
       const chain = change.facts?.chain as ApprovalLevel[] | undefined;
       if (chain) await recordApprovalChain(tx, { id, chain, round: Number(change.facts?.round ?? 0) });
       const before = await heading(tx, id);

@@ -12,6 +12,7 @@ import { csrfProtection } from './middleware/csrf.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { actionLinkRoutes } from './routes/action-links.ts';
+import { purchaseOrderRoutes } from './routes/purchase-orders.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -60,6 +61,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', userRoutes(services));
   app.route('/', supplierRoutes(services));
   app.route('/', requisitionRoutes(services));
+  app.route('/', purchaseOrderRoutes(services));
   app.route('/', taskRoutes(services));
   app.route('/', policyRoutes(services));
   app.route('/', processRoutes(services));

@@ -1,7 +1,9 @@
 import type { ActivityDeps } from '../activities/index.ts';
+import { companyProfileFromEnv, type CompanyProfile } from '../activities/documents/company.ts';
 import { createActionLinks } from '../activities/mail/action-links.ts';
 import { createMailer } from '../activities/mail/mailer.ts';
 import { createMailTransport, type MailTransport } from '../activities/mail/transport.ts';
+import { createSupplierLinks } from '../activities/supplier-links.ts';
 import type { Database } from '../db/client.ts';
 
 export interface ActivityDepsParams {
@@ -14,10 +16,12 @@ export interface ActivityDepsParams {
   /** Signs e-mail action links; the API verifies with the same secret. */
   secret: string;
   publicUrl: string;
+  /** The company block of PO PDFs and supplier mails; COMPANY_* variables by default. */
+  company?: CompanyProfile;
   clock?: () => Date;
 }
 
-/** The real parts behind the activities: database, mailer, action links. */
+/** The real parts behind the activities: database, mailer, action and supplier links, the company profile. */
 export function createActivityDeps(params: ActivityDepsParams): ActivityDeps {
   const clock = params.clock ?? (() => new Date());
   return {
@@ -26,5 +30,7 @@ export function createActivityDeps(params: ActivityDepsParams): ActivityDeps {
     publicUrl: params.publicUrl.replace(/\/$/, ''),
     mail: createMailer({ db: params.db, transport: params.transport ?? createMailTransport(params.smtpUrl), from: params.mailFrom, clock }),
     links: createActionLinks({ db: params.db, secret: params.secret, publicUrl: params.publicUrl, clock }),
+    supplierLinks: createSupplierLinks({ db: params.db, secret: params.secret, publicUrl: params.publicUrl, clock }),
+    company: params.company ?? companyProfileFromEnv(),
   };
 }

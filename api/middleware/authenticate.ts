@@ -8,7 +8,7 @@ import type { AuthService } from '../services/auth.ts';
 export const SESSION_COOKIE = 'p2p_session';
 
 /** Paths anyone may call; everything else under /api/v1 needs a session or a token. */
-const publicPaths = [/^\/api\/v1\/health(\/ready)?$/, /^\/api\/v1\/auth\/login$/, /^\/api\/v1\/openapi\.json$/, /^\/api\/v1\/docs(\/.*)?$/, /^\/api\/v1\/action-links\/[^/]+$/];
+const publicPaths = [/^\/api\/v1\/health(\/ready)?$/, /^\/api\/v1\/auth\/login$/, /^\/api\/v1\/openapi\.json$/, /^\/api\/v1\/docs(\/.*)?$/, /^\/api\/v1\/action-links\/[^/]+$/, /^\/api\/v1\/supplier-links\/[^/]+$/];
 
 export type CredentialSource = 'bearer' | 'cookie';
 

@@ -3,6 +3,7 @@ import { createActionLinkService } from './action-links.ts';
 import { createAuthService } from './auth.ts';
 import { createPolicyService } from './policies.ts';
 import { createProcessHistoryService } from './process-history.ts';
+import { createPurchaseOrderService } from './purchase-orders.ts';
 import { createRequisitionService } from './requisitions.ts';
 import { createSupplierService } from './suppliers.ts';
 import { createTaskService } from './tasks.ts';
@@ -22,5 +23,6 @@ export function createServices(deps: ApiDeps) {
     tasks,
     actionLinks: createActionLinkService(deps, tasks),
     processHistory: createProcessHistoryService(deps),
+    purchaseOrders: createPurchaseOrderService(deps),
   };
 }

@@ -100,6 +100,7 @@ CREATE TABLE "purchase_orders" (
 	"number" text,
 	"requisition_id" uuid NOT NULL,
 	"supplier_id" uuid NOT NULL,
+	"requester_ids" uuid[] NOT NULL,
 	"status" text DEFAULT 'draft' NOT NULL,
 	"revision" integer DEFAULT 0 NOT NULL,
 	"prepared_by_id" uuid,
@@ -183,5 +184,6 @@ CREATE INDEX "purchase_order_lines_requisition_line_idx" ON "purchase_order_line
 CREATE INDEX "purchase_orders_requisition_idx" ON "purchase_orders" USING btree ("requisition_id");--> statement-breakpoint
 CREATE INDEX "purchase_orders_supplier_idx" ON "purchase_orders" USING btree ("supplier_id","created_at");--> statement-breakpoint
 CREATE INDEX "purchase_orders_status_idx" ON "purchase_orders" USING btree ("status","created_at");--> statement-breakpoint
+CREATE INDEX "purchase_orders_requesters_idx" ON "purchase_orders" USING gin ("requester_ids");--> statement-breakpoint
 CREATE INDEX "supplier_links_po_idx" ON "supplier_links" USING btree ("purchase_order_id");--> statement-breakpoint
 CREATE INDEX "vendor_returns_po_idx" ON "vendor_returns" USING btree ("purchase_order_id");

@@ -67,13 +67,13 @@ function normalise(value: string): string {
 
 export async function insertDraftOrder(
   db: Executor,
-  params: { id: string; requisitionId: string; supplierId: string; paymentTermsDays: number; deliveryAddress: string; taxRate: string; lines: { requisitionLineId: string; description: string; unit: string; quantity: string; unitPrice: string; glCode: string | null }[]; now: Date },
+  params: { id: string; requisitionId: string; requesterId: string; supplierId: string; paymentTermsDays: number; deliveryAddress: string; taxRate: string; lines: { requisitionLineId: string; description: string; unit: string; quantity: string; unitPrice: string; glCode: string | null }[]; now: Date },
 ): Promise<PurchaseOrderWithLines> {
   const lines = params.lines.map((line, index) => ({ ...line, purchaseOrderId: params.id, lineNo: index + 1, taxRate: params.taxRate, ...poLineMoney({ quantity: line.quantity, unitPrice: line.unitPrice, taxRate: params.taxRate }) }));
   const totals = poTotals(lines);
   const [order] = await db
     .insert(purchaseOrders)
-    .values({ id: params.id, requisitionId: params.requisitionId, supplierId: params.supplierId, paymentTermsDays: params.paymentTermsDays, deliveryAddress: params.deliveryAddress, workflowId: `po-${params.id}`, ...totals, createdAt: params.now, updatedAt: params.now })
+    .values({ id: params.id, requisitionId: params.requisitionId, requesterIds: [params.requesterId], supplierId: params.supplierId, paymentTermsDays: params.paymentTermsDays, deliveryAddress: params.deliveryAddress, workflowId: `po-${params.id}`, ...totals, createdAt: params.now, updatedAt: params.now })
     .returning();
   const inserted = await db.insert(purchaseOrderLines).values(lines).returning();
   return { ...order!, lines: inserted };
@@ -310,6 +310,12 @@ export async function listPurchaseOrders(db: Executor, params: ListPurchaseOrder
     )
     .orderBy(desc(purchaseOrders.createdAt), desc(purchaseOrders.id))
     .limit(params.limit);
+}
+
+/** Every order a requisition's approval made (its drafts, whatever became of them), oldest first. */
+export async function listPurchaseOrderIdsOfRequisition(db: Executor, requisitionId: string): Promise<string[]> {
+  const rows = await db.select({ id: purchaseOrders.id }).from(purchaseOrders).where(eq(purchaseOrders.requisitionId, requisitionId)).orderBy(asc(purchaseOrders.createdAt), asc(purchaseOrders.id));
+  return rows.map((row) => row.id);
 }
 
 /** Requisition ids behind each line of an order (line id -> requisition id). */

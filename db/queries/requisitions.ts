@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import { lineAmount, type ApprovalLevel, type ApprovalPolicy, type RequisitionBody, type RequisitionStatus } from '@p2p/domain';
 import type { Executor } from '../client.ts';
-import { documentSequences, policies, requisitionLines, requisitions, users, type RequisitionLineRow, type RequisitionRow } from '../schema/index.ts';
+import { documentSequences, policies, requisitionLines, requisitions, suppliers, users, type RequisitionLineRow, type RequisitionRow } from '../schema/index.ts';
 
 export interface RequisitionWithLines extends RequisitionRow {
   lines: RequisitionLineRow[];
@@ -104,6 +104,20 @@ export async function updateRequisitionStatus(db: Executor, params: UpdateRequis
     .where(eq(requisitions.id, params.id))
     .returning();
   return row!;
+}
+
+/** Sets the supplier of lines of one requisition; suppliers that do not exist or are inactive are skipped. Answers what was set. */
+export async function assignLineSuppliers(db: Executor, params: { requisitionId: string; assignments: readonly { lineId: string; supplierId: string }[] }): Promise<{ lineId: string; supplierId: string }[]> {
+  const applied: { lineId: string; supplierId: string }[] = [];
+  for (const { lineId, supplierId } of params.assignments) {
+    const rows = await db
+      .update(requisitionLines)
+      .set({ supplierId })
+      .where(and(eq(requisitionLines.id, lineId), eq(requisitionLines.requisitionId, params.requisitionId), sql`exists (select 1 from ${suppliers} where ${suppliers.id} = ${supplierId} and ${suppliers.active})`))
+      .returning({ id: requisitionLines.id });
+    if (rows.length) applied.push({ lineId, supplierId });
+  }
+  return applied;
 }
 
 export async function recordApprovalChain(db: Executor, params: { id: string; chain: ApprovalLevel[]; round: number }): Promise<void> {

@@ -25,6 +25,8 @@ export const purchaseOrders = pgTable(
     /** The requisition whose approval made this draft (lines may later come from others). */
     requisitionId: uuid('requisition_id').notNull().references(() => requisitions.id),
     supplierId: uuid('supplier_id').notNull().references(() => suppliers.id),
+    /** Requesters of the requisitions its lines come from: they read the order (SPEC 3). */
+    requesterIds: uuid('requester_ids').array().notNull(),
     status: text('status').$type<PurchaseOrderStatus>().notNull().default('draft'),
     /** 0 for the order as first issued; each change order adds one. */
     revision: integer('revision').notNull().default(0),
@@ -53,6 +55,7 @@ export const purchaseOrders = pgTable(
     index('purchase_orders_requisition_idx').on(table.requisitionId),
     index('purchase_orders_supplier_idx').on(table.supplierId, table.createdAt),
     index('purchase_orders_status_idx').on(table.status, table.createdAt),
+    index('purchase_orders_requesters_idx').using('gin', table.requesterIds),
     check('purchase_orders_total_not_negative', sql`${table.total} >= 0`),
   ],
 );

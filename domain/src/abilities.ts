@@ -103,6 +103,8 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
   if (has('requester')) {
     can('create', 'Requisition');
     can(['read', 'update', 'submit', 'withdraw'], 'Requisition', { requesterId: user.id });
+    // The orders their requisitions' lines are on.
+    can('read', 'PurchaseOrder', { requesterIds: user.id });
   }
   if (has('manager') && user.reportIds?.length) {
     // A report's drafts stay private until they are submitted.
