@@ -34,10 +34,6 @@ export function pdfText(value: string): string {
   return out;
 }
 
-/** "1234.5000" -> "1,234.5"; a quantity shows the decimals it has, no more. */
-export function formatQuantity(value: string): string {
-  return group(trimZeros(formatDecimal(parseDecimal(value, PRICE_SCALE), PRICE_SCALE), 0));
-}
 
 /** quantity - cancelled, exactly: what is still ordered. */
 export function remainingQuantity(quantity: string, cancelled: string): string {
@@ -68,10 +64,4 @@ function trimZeros(decimal: string, keep: number): string {
   let digits = fraction.replace(/0+$/, '');
   if (digits.length < keep) digits = digits.padEnd(keep, '0');
   return digits ? `${whole}.${digits}` : whole!;
-}
-
-function group(decimal: string): string {
-  const [whole, fraction] = decimal.split('.');
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }

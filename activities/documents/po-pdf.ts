@@ -1,9 +1,10 @@
 import PDFDocument from 'pdfkit';
 import { sumMoney } from '@p2p/domain/decimal';
-import { formatMailDate, formatMoney } from '../mail/format.ts';
+import { formatMailDate, formatMoney, formatQuantity } from '../mail/format.ts';
+import { paymentTerms } from '../mail/subjects.ts';
 import type { CompanyProfile } from './company.ts';
 import { bold, collect, contentWidth, ink, measure, page, regular, room, rule, write, type Pdf, type TextStyle } from './pdf-layout.ts';
-import { formatPercent, formatQuantity, formatUnitPrice, isZero, pdfText, percentKey, remainingQuantity } from './pdf-text.ts';
+import { formatPercent, formatUnitPrice, isZero, pdfText, percentKey, remainingQuantity } from './pdf-text.ts';
 
 export interface PurchaseOrderDocumentLine {
   lineNo: number;
@@ -141,10 +142,6 @@ function titleBlock(pdf: Pdf, doc: PurchaseOrderDocument, title: string, revisio
     x += 165;
   }
   return y + 36;
-}
-
-function paymentTerms(days: number): string {
-  return days === 0 ? 'Due on receipt' : `Net ${days} ${days === 1 ? 'day' : 'days'}`;
 }
 
 function partiesBlock(pdf: Pdf, doc: PurchaseOrderDocument, top: number): number {

@@ -18,6 +18,16 @@ export function formatMoney(amount: string, currency?: string | null): string {
   return symbol ? `${sign}${symbol}${digits}` : `${sign}${code} ${digits}`;
 }
 
+/** A quantity shows the decimals it has, no more: "1234.5000" -> "1,234.5", "10.0000" -> "10". */
+export function formatQuantity(value: string): string {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value.trim());
+  if (!match) throw new RangeError(`not a decimal quantity: ${value}`);
+  const [, sign = '', whole = '0', fraction = ''] = match;
+  const grouped = whole.replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const digits = fraction.replace(/0+$/, '');
+  return `${sign}${grouped}${digits ? `.${digits}` : ''}`;
+}
+
 const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

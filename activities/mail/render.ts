@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { formatMailDate, formatMoney } from './format.ts';
+import { formatMailDate, formatMoney, formatQuantity } from './format.ts';
 import { mailTemplateNames, type MailTemplate, type MailTemplates, type MailTone } from './templates.ts';
 
 export interface RenderedMail {
@@ -76,10 +76,15 @@ const buttonColors: Record<MailTone, { background: string; color: string; border
   neutral: { background: '#ffffff', color: '#1e293b', border: '#cbd5e1' },
 };
 
-/** The decision badge: the two outcomes every approval knows get their colour; any other outcome is neutral. */
+/**
+ * The decision badge: the two outcomes every approval knows get their
+ * colour; any other outcome is neutral. `attention` (amber) is for badges the
+ * templates set themselves (a revision, a proposed date), never an outcome.
+ */
 const badgeColors: Record<string, { background: string; color: string }> = {
   approved: { background: '#dcfce7', color: '#166534' },
   rejected: { background: '#fee2e2', color: '#991b1b' },
+  attention: { background: '#fef3c7', color: '#92400e' },
   other: { background: '#e2e8f0', color: '#334155' },
 };
 
@@ -93,8 +98,11 @@ function registerHelpers(env: typeof Handlebars, kind: 'html' | 'text') {
     typeof tone === 'string' && Object.hasOwn(buttonColors, tone) ? buttonColors[tone as MailTone] : buttonColors.neutral,
   );
   env.registerHelper('badgeColors', (decision: unknown) =>
-    decision === 'approved' || decision === 'rejected' ? badgeColors[decision] : badgeColors.other,
+    decision === 'approved' || decision === 'rejected' || decision === 'attention' ? badgeColors[decision] : badgeColors.other,
   );
+  env.registerHelper('qty', (value: unknown) => formatQuantity(String(value)));
+  // "1 business day", "3 business days".
+  env.registerHelper('plural', (count: unknown, one: unknown, many: unknown) => `${String(count)} ${String(count === 1 ? one : many)}`);
   // Joins its arguments; Handlebars passes its options object last.
   env.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   // Labels from data inside a sentence: "Your purchase order was approved"; an acronym ("RFQ") stays as it is.

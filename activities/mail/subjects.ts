@@ -1,5 +1,5 @@
 import { formatMoney } from './format.ts';
-import type { MailSubject } from './templates.ts';
+import type { MailFact, MailSubject } from './templates.ts';
 
 /**
  * What each process's mails say about its record, in one place per process:
@@ -32,4 +32,46 @@ const requisitionNextSteps: Record<string, string> = {
 /** The `nextStep` line of a requisition's decision mail (by outcome) or of its `questioned` mail; null when there is none. */
 export function requisitionNextStep(outcome: string): string | null {
   return Object.hasOwn(requisitionNextSteps, outcome) ? requisitionNextSteps[outcome]! : null;
+}
+
+/**
+ * A purchase order in a mail: "Order to <supplier>" (the title its process
+ * gives it; the supplier is in it), total, delivery date and revision in the
+ * details box. `url` is
+ * its page, for mails to staff; null in mails to the supplier, who has no
+ * account. Delivery address and payment terms are added when given (the
+ * mail that carries the order itself shows them).
+ */
+export function purchaseOrderMailSubject(params: {
+  number: string;
+  supplierName: string;
+  total: string;
+  currency: string;
+  /** ISO day, or null while none is agreed. */
+  deliveryDate: string | null;
+  revision: number;
+  url: string | null;
+  deliveryAddress?: string | null;
+  paymentTermsDays?: number | null;
+}): MailSubject {
+  const facts: MailFact[] = [
+    { label: 'Total', amount: params.total, currency: params.currency, strong: true },
+    { label: 'Delivery date', date: params.deliveryDate, text: 'to be agreed' },
+  ];
+  if (params.deliveryAddress) facts.push({ label: 'Deliver to', text: params.deliveryAddress });
+  if (params.paymentTermsDays != null) facts.push({ label: 'Payment terms', text: paymentTerms(params.paymentTermsDays) });
+  if (params.revision > 0) facts.push({ label: 'Revision', text: String(params.revision) });
+  return {
+    typeLabel: 'Purchase order',
+    number: params.number,
+    title: `Order to ${params.supplierName}`,
+    url: params.url,
+    facts,
+    summary: `Order to ${params.supplierName} for ${formatMoney(params.total, params.currency)}`,
+  };
+}
+
+/** "Net 30 days", as the PDF prints it. */
+export function paymentTerms(days: number): string {
+  return days === 0 ? 'Due on receipt' : `Net ${days} ${days === 1 ? 'day' : 'days'}`;
 }

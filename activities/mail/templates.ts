@@ -13,9 +13,25 @@ import { actionDef } from '@p2p/domain/task-registry';
  * The templates serve every process: what a mail is about is a MailSubject,
  * and the process's own words (its record type, facts, summary, next step)
  * arrive as data, built in one place per process (see subjects.ts). A
- * template never names a process, a record type or an action.
+ * step's template never names a process, a record type or an action. The
+ * purchasing mails (to suppliers, and the notices to buyers and requesters
+ * from purchase-order onwards) are about orders by nature, and say so.
  */
-export const mailTemplateNames = ['task-assigned', 'reminder', 'escalation', 'decision', 'questioned', 'admin-alert'] as const;
+export const mailTemplateNames = [
+  'task-assigned',
+  'reminder',
+  'escalation',
+  'decision',
+  'questioned',
+  'admin-alert',
+  'purchase-order',
+  'purchase-order-cancelled',
+  'return-to-vendor',
+  'goods-arrived',
+  'acknowledgement-reminder',
+  'supplier-response',
+  'delivery-date-decision',
+] as const;
 
 export interface MailTemplates {
   'task-assigned': TaskAssignedMail;
@@ -24,6 +40,13 @@ export interface MailTemplates {
   decision: DecisionMail;
   questioned: QuestionedMail;
   'admin-alert': AdminAlertMail;
+  'purchase-order': PurchaseOrderMail;
+  'purchase-order-cancelled': PurchaseOrderCancelledMail;
+  'return-to-vendor': ReturnToVendorMail;
+  'goods-arrived': GoodsArrivedMail;
+  'acknowledgement-reminder': AcknowledgementReminderMail;
+  'supplier-response': SupplierResponseMail;
+  'delivery-date-decision': DeliveryDateDecisionMail;
 }
 export type MailTemplate = keyof MailTemplates;
 
@@ -156,6 +179,129 @@ export interface AdminAlertMail extends ToPerson {
   /** The escalation level reached, when escalation is what ran out. */
   level?: number | null;
   lastAssigneeName?: string | null;
+}
+
+/**
+ * To a supplier's order address. A supplier has no account: these mails
+ * carry no links into the app, and name the buyer to write to instead
+ * (replies to the mail itself are not read).
+ */
+interface ToSupplier {
+  /** Greeting: the supplier's name (its order contact has none of their own here). */
+  supplierName: string;
+  /** Our company, as the PDF's letterhead names it. */
+  companyName: string;
+  /** Who answers questions; null when the order has no buyer (then the company is the contact). */
+  buyerName: string | null;
+  buyerEmail: string | null;
+}
+
+/** One line of goods in a supplier mail: what was cancelled or is coming back. Quantities are decimal strings. */
+export interface MailGoodsLine {
+  description: string;
+  quantity: string;
+  unit: string;
+}
+
+/** To the supplier: our order, its PDF attached, and links to confirm it or propose another delivery date. */
+export interface PurchaseOrderMail extends ToSupplier {
+  /** Build with purchaseOrderMailSubject(), url null (the supplier cannot open the order's page). */
+  subject: MailSubject;
+  /** 0 for the order as first issued; N for its Nth change order (the subject says "revision N"). */
+  revision: number;
+  revisionReason?: string | null;
+  /** Supplier links: each opens a page that asks before it changes anything. */
+  confirmUrl: string;
+  proposeDateUrl: string;
+  /** ISO 8601 */
+  linksExpireAt: string;
+}
+
+/** To the supplier: the whole order, or what was still to come of it, is cancelled. */
+export interface PurchaseOrderCancelledMail extends ToSupplier {
+  number: string;
+  reason: string;
+  /** True: the whole order (nothing was delivered); false: only the quantities still open, listed in `lines`. */
+  whole: boolean;
+  /** What is no longer wanted, each with the quantity cancelled. */
+  lines: MailGoodsLine[];
+}
+
+/** To the supplier: goods we received are coming back. */
+export interface ReturnToVendorMail extends ToSupplier {
+  /** RTV-2026-00001 */
+  returnNumber: string;
+  purchaseOrderNumber: string;
+  /** The goods receipt the goods arrived with. */
+  receiptNumber: string;
+  reason: string;
+  lines: MailGoodsLine[];
+}
+
+/** One ordered line that arrived, as its requester sees it. Quantities are decimal strings. */
+export interface ArrivedLine {
+  description: string;
+  unit: string;
+  /** Received with this delivery (before any rejection). */
+  quantityNow: string;
+  /** Accepted across every delivery so far (received - rejected - returned). */
+  acceptedSoFar: string;
+  /** Still on order (quantity - cancelled). */
+  ordered: string;
+  /** Where it was put away, when the warehouse said. */
+  location?: string | null;
+}
+
+/** To a requester: lines of their requisition arrived with a delivery. */
+export interface GoodsArrivedMail extends ToPerson {
+  receiptNumber: string;
+  purchaseOrderNumber: string;
+  requisitionNumber: string;
+  requisitionTitle: string;
+  /** The requisition's page. */
+  url: string;
+  lines: ArrivedLine[];
+}
+
+/** To the buyer: the supplier has not confirmed an issued order in time. */
+export interface AcknowledgementReminderMail extends ToPerson {
+  number: string;
+  supplierName: string;
+  /** For chasing them by hand. */
+  supplierEmail?: string | null;
+  /** ISO 8601; null if unknown. */
+  issuedAt: string | null;
+  /** Business days the order has waited. */
+  businessDays: number;
+  /** The order's page. */
+  url: string;
+}
+
+/** To the buyer: the supplier confirmed the order, or proposed another delivery date (then a task asks the buyer to accept or reject it). */
+export interface SupplierResponseMail extends ToPerson {
+  number: string;
+  supplierName: string;
+  confirmed: boolean;
+  /** ISO day: the delivery date on the order; null when none was set. */
+  currentDate: string | null;
+  /** ISO day the supplier proposes (when not confirmed). */
+  proposedDate: string | null;
+  /** The supplier's words. */
+  comment: string | null;
+  /** The order's page. */
+  url: string;
+}
+
+/** To the supplier: the buyer's answer to their proposed delivery date. */
+export interface DeliveryDateDecisionMail extends ToSupplier {
+  number: string;
+  accepted: boolean;
+  /** ISO day the supplier proposed. */
+  proposedDate: string;
+  /** ISO day the order now carries (the proposed one when accepted, the original otherwise); null when none. */
+  deliveryDate: string | null;
+  /** The buyer's words. */
+  comment: string | null;
 }
 
 /** Issued links ({ action, url }) to buttons, labelled and coloured by the task kind's actions in the registry. */
