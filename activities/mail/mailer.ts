@@ -3,13 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Database, Executor } from '../../db/client.ts';
-import { findMailByKey, findUndeliveredMail, insertMail, markMailFailed, markMailHandingOffThen, markMailSending, markMailSent, markMailStored, markMailUnconfirmed, sendingClaimHolds } from '../../db/queries/mail.ts';
-import type { MailRow } from '../../db/schema/index.ts';
+import { findDocumentIds, findMailByKey, findUndeliveredMail, insertMail, loadAttachments, markMailFailed, markMailHandingOffThen, markMailSending, markMailSent, markMailStored, markMailUnconfirmed, sendingClaimHolds } from '../../db/queries/mail.ts';
+import type { MailAttachmentRef, MailRow } from '../../db/schema/index.ts';
 import { renderMail } from './render.ts';
 import type { MailTemplate, MailTemplates } from './templates.ts';
 import type { MailTransport } from './transport.ts';
 
-export { findMail, listOutbox, type ListOutboxParams, type OutboxItem } from '../../db/queries/mail.ts';
+export { findMail, listOutbox, type ListOutboxParams, type OutboxItem, type OutboxMail } from '../../db/queries/mail.ts';
+export type { MailAttachmentRef } from '../../db/schema/index.ts';
 
 export interface MailerDeps {
   db: Database;
@@ -34,6 +35,13 @@ export type SendMailParams = MailContent & {
   key: string;
   to: MailRecipient;
   processId?: string | null;
+  /**
+   * Files sent with the mail (a PO's PDF), each a `documents` row written
+   * before or in the same transaction as the mail. The row keeps the
+   * references; the bytes are read from `documents` when the mail is handed
+   * to SMTP, so every attempt sends the same file.
+   */
+  attachments?: readonly MailAttachmentRef[];
 };
 
 /** What handing a queued mail to SMTP needs: its key (the Message-ID derives from it) and the recipient's name for the To header. */
@@ -84,12 +92,20 @@ export function createMailer(deps: MailerDeps) {
    */
   async function enqueue(db: Executor, params: SendMailParams): Promise<boolean> {
     const rendered = renderMail<MailTemplate>(params.template, params.data);
+    const attachments = params.attachments?.length ? [...params.attachments] : null;
+    if (attachments) {
+      // Refused now, in the step that queues it, rather than on every later attempt to send it.
+      const existing = await findDocumentIds(db, attachments.map((attachment) => attachment.documentId));
+      const missing = attachments.filter((attachment) => !existing.has(attachment.documentId));
+      if (missing.length > 0) throw new Error(`mail ${params.key}: no document for attachment ${missing.map((attachment) => attachment.filename).join(', ')}`);
+    }
     const inserted = await insertMail(db, {
       idempotencyKey: params.key,
       template: params.template,
       toUserId: params.to.userId ?? null,
       toAddress: params.to.address,
       processId: params.processId ?? null,
+      attachments,
       ...rendered,
     });
     return Boolean(inserted);
@@ -152,12 +168,15 @@ export function createMailer(deps: MailerDeps) {
     const messageId = messageIdFor(params.key);
     let released = false;
     try {
+      // Read inside the claim: a document that cannot be read fails this attempt before anything reached the server.
+      const attachments = await loadAttachments(deps.db, row.attachments ?? []);
       const message = new MailComposer({
         from: deps.from,
         to: { name: params.to.name, address: row.toAddress },
         subject: row.subject,
         html: row.html,
         text: row.text,
+        attachments,
         messageId,
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
       }).compile();

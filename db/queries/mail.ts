@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import type { Database, Executor } from '../client.ts';
-import { actionLinks, mailOutbox, type MailRow } from '../schema/mail.ts';
+import { actionLinks, mailOutbox, type MailAttachmentRef, type MailRow } from '../schema/mail.ts';
+import { documents } from '../schema/purchasing.ts';
 import { users } from '../schema/users.ts';
 
 /** Queries of the outbox and of e-mailed action links, midday style: `(db, params)`, db may be a transaction. */
@@ -17,6 +18,8 @@ export interface InsertMailParams {
   html: string;
   text: string;
   processId: string | null;
+  /** Files to send with it, each a row of `documents`; null for none. */
+  attachments: MailAttachmentRef[] | null;
 }
 
 /** The new row, or undefined when a mail with this key exists already. */
@@ -47,9 +50,32 @@ export async function findMailByKey(db: Executor, key: string, options: { lock?:
   return row;
 }
 
-export async function findMail(db: Executor, id: string): Promise<MailRow | undefined> {
+/** One mail with its bodies; `attachments` is a list, empty when it has none. */
+export async function findMail(db: Executor, id: string): Promise<OutboxMail | undefined> {
   const [row] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).limit(1);
-  return row;
+  return row && { ...row, attachments: row.attachments ?? [] };
+}
+
+/** Which of these documents exist (without their bytes): a mail is queued only with files that are there. */
+export async function findDocumentIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.select({ id: documents.id }).from(documents).where(inArray(documents.id, [...ids]));
+  return new Set(rows.map((row) => row.id));
+}
+
+/** The bytes of a mail's attachments, in its order, named and typed as the mail says; throws when a document is gone. */
+export async function loadAttachments(db: Executor, refs: readonly MailAttachmentRef[]): Promise<{ filename: string; contentType: string; content: Buffer }[]> {
+  if (refs.length === 0) return [];
+  const rows = await db
+    .select({ id: documents.id, content: documents.content })
+    .from(documents)
+    .where(inArray(documents.id, refs.map((ref) => ref.documentId)));
+  const content = new Map(rows.map((row) => [row.id, row.content]));
+  return refs.map((ref) => {
+    const bytes = content.get(ref.documentId);
+    if (!bytes) throw new Error(`attachment ${ref.filename}: document ${ref.documentId} does not exist`);
+    return { filename: ref.filename, contentType: ref.contentType, content: Buffer.from(bytes) };
+  });
 }
 
 /**
@@ -182,7 +208,9 @@ export async function markMailStored(db: Executor, id: string): Promise<void> {
   await db.update(mailOutbox).set({ status: 'stored' }).where(eq(mailOutbox.id, id));
 }
 
-export type OutboxItem = Omit<MailRow, 'html' | 'text'>;
+/** A mail as the outbox shows it: `attachments` is always a list (name and type of each file sent with it). */
+export type OutboxMail = Omit<MailRow, 'attachments'> & { attachments: MailAttachmentRef[] };
+export type OutboxItem = Omit<OutboxMail, 'html' | 'text'>;
 
 export interface ListOutboxParams {
   limit: number;
@@ -198,12 +226,13 @@ export async function listOutbox(db: Executor, params: ListOutboxParams): Promis
   const before = params.before
     ? sql`(${mailOutbox.createdAt}, ${mailOutbox.id}) < (select m.created_at, m.id from ${mailOutbox} m where m.id = ${params.before})`
     : undefined;
-  return db
+  const rows = await db
     .select(columns)
     .from(mailOutbox)
     .where(and(before, params.processId ? eq(mailOutbox.processId, params.processId) : undefined))
     .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id))
     .limit(params.limit);
+  return rows.map((row) => ({ ...row, attachments: row.attachments ?? [] }));
 }
 
 export interface InsertActionLinkParams {
