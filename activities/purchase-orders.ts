@@ -3,7 +3,6 @@ import { ApplicationFailure } from '@temporalio/activity';
 import {
   PRICE_SCALE,
   acceptedQuantity,
-  compareDecimal,
   defaultPurchasingPolicy,
   documentNumber,
   formatDecimal,

@@ -27,5 +27,18 @@ if (!existsSync(chromiumPath)) {
     missing = true;
   }
 }
+// The purchase-order tests read the PDFs back with poppler's pdftotext.
+if (!existsSync('/usr/bin/pdftotext')) {
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    say('pdftotext not found: installing poppler-utils from Debian');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', '-qq', 'poppler-utils'], { stdio: 'inherit', env });
+  }
+  if (!existsSync('/usr/bin/pdftotext')) {
+    say("pdftotext not found: install Debian's poppler-utils for the purchase-order PDF tests");
+    missing = true;
+  }
+}
 say(missing ? 'prerequisites incomplete' : 'prerequisites ready');
 process.exitCode = missing ? 1 : 0;

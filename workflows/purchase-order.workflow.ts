@@ -107,7 +107,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
     receiveGoods,
     async ({ receiptId, actorId, body }) => {
       const result = await orRefuse(local.recordReceipt({ processId: people.processId, receiptId, purchaseOrderId: input.purchaseOrderId, actorId, body, tolerancePercent: policy.receiptTolerancePercent }));
-      if (!endStatuses.includes(state.status)) setStatus(result.status as PurchaseOrderStatus);
+      if (!endStatuses.includes(state.status)) setStatus(result.status);
       return result;
     },
     { validator: (_request) => void (receivingStatuses.includes(state.status) || refuse(`the order is ${state.status.replaceAll('_', ' ')}: nothing can be received against it`)) },
@@ -117,7 +117,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
     returnGoods,
     async ({ returnId, receiptId, actorId, body }) => {
       const result = await orRefuse(local.recordReturn({ processId: people.processId, returnId, receiptId, actorId, body }));
-      if (!endStatuses.includes(state.status)) setStatus(result.status as PurchaseOrderStatus);
+      if (!endStatuses.includes(state.status)) setStatus(result.status);
       return result;
     },
     { validator: (_request) => void (!endStatuses.includes(state.status) || refuse(`the order is ${state.status}`)) },
@@ -252,7 +252,9 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
   let remindedRevision = -1;
   while (!endStatuses.includes(state.status)) {
     const remindAt = state.acknowledgement === 'awaiting' && issuedAt && remindedRevision !== state.revision ? slaDeadline(issuedAt, { businessDays: policy.acknowledgementDays, clockMs: 0 }).getTime() : null;
-    const woke = await condition(() => pending.cancel !== null || pending.change !== null || pending.proposal !== null, remindAt ? Math.max(1, remindAt - Date.now()) : undefined);
+    const wanted = () => pending.cancel !== null || pending.change !== null || pending.proposal !== null;
+    // condition() without a timeout resolves to undefined, not true.
+    const woke = remindAt ? await condition(wanted, Math.max(1, remindAt - new Date().getTime()), { summary: 'supplier acknowledgement' }) : (await condition(wanted), true);
     if (!woke) {
       await local.remindAcknowledgement({ processId: people.processId, purchaseOrderId: input.purchaseOrderId, revision: state.revision, days: policy.acknowledgementDays });
       remindedRevision = state.revision;

@@ -47,7 +47,7 @@ export async function unorderedRequisitionLines(db: Executor, requisitionId: str
   const rows = await db
     .select({
       line: requisitionLines,
-      ordered: sql<string>`coalesce((select sum(${purchaseOrderLines.quantity} - ${purchaseOrderLines.cancelledQuantity}) from ${purchaseOrderLines} where ${purchaseOrderLines.requisitionLineId} = ${requisitionLines.id}), 0)::text`,
+      ordered: sql<string>`coalesce((select sum(pol.quantity - pol.cancelled_quantity) from purchase_order_lines pol where pol.requisition_line_id = "requisition_lines"."id"), 0)::text`,
     })
     .from(requisitionLines)
     .where(eq(requisitionLines.requisitionId, requisitionId))
@@ -175,10 +175,10 @@ export async function requisitionsOfOrder(db: Executor, purchaseOrderId: string)
 export async function requisitionFullyOrdered(db: Executor, requisitionId: string): Promise<boolean> {
   const [row] = await db
     .select({
-      open: sql<number>`count(*) filter (where ${requisitionLines.quantity} > coalesce((
-        select sum(${purchaseOrderLines.quantity} - ${purchaseOrderLines.cancelledQuantity})
-        from ${purchaseOrderLines} join ${purchaseOrders} on ${purchaseOrders.id} = ${purchaseOrderLines.purchaseOrderId}
-        where ${purchaseOrderLines.requisitionLineId} = ${requisitionLines.id} and ${purchaseOrders.status} in ('issued', 'partially_received', 'received', 'closed')), 0))::int`,
+      open: sql<number>`count(*) filter (where "requisition_lines"."quantity" > coalesce((
+        select sum(pol.quantity - pol.cancelled_quantity)
+        from purchase_order_lines pol join purchase_orders po on po.id = pol.purchase_order_id
+        where pol.requisition_line_id = "requisition_lines"."id" and po.status in ('issued', 'partially_received', 'received', 'closed')), 0))::int`,
     })
     .from(requisitionLines)
     .where(eq(requisitionLines.requisitionId, requisitionId));
@@ -219,6 +219,14 @@ export async function addToLine(db: Executor, lineId: string, delta: { received?
 export async function moveStock(db: Executor, params: { kind: 'receipt' | 'return'; location: string; item: string; unit: string; quantity: string; purchaseOrderLineId: string; documentId: string; documentNumber: string; at: Date }): Promise<void> {
   const inserted = await db.insert(inventoryTransactions).values(params).onConflictDoNothing().returning({ id: inventoryTransactions.id });
   if (inserted.length === 0) return;
+  if (params.quantity.startsWith('-')) {
+    // Stock going out: the row exists (the caller checked what is on hand); an upsert would check its insert row (negative) first.
+    await db
+      .update(inventoryBalances)
+      .set({ quantity: sql`${inventoryBalances.quantity} + ${params.quantity}::numeric`, updatedAt: params.at })
+      .where(and(eq(inventoryBalances.location, params.location), eq(inventoryBalances.item, params.item), eq(inventoryBalances.unit, params.unit)));
+    return;
+  }
   await db
     .insert(inventoryBalances)
     .values({ location: params.location, item: params.item, unit: params.unit, quantity: params.quantity, updatedAt: params.at })
@@ -299,7 +307,7 @@ export async function listPurchaseOrders(db: Executor, params: ListPurchaseOrder
         params.requisitionId
           ? or(
               eq(purchaseOrders.requisitionId, params.requisitionId),
-              sql`exists (select 1 from ${purchaseOrderLines} join ${requisitionLines} on ${requisitionLines.id} = ${purchaseOrderLines.requisitionLineId} where ${purchaseOrderLines.purchaseOrderId} = ${purchaseOrders.id} and ${requisitionLines.requisitionId} = ${params.requisitionId})`,
+              sql`exists (select 1 from purchase_order_lines pol join requisition_lines rl on rl.id = pol.requisition_line_id where pol.purchase_order_id = "purchase_orders"."id" and rl.requisition_id = ${params.requisitionId})`,
             )
           : undefined,
         params.supplierId ? eq(purchaseOrders.supplierId, params.supplierId) : undefined,

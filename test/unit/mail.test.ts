@@ -4,7 +4,7 @@ import { defineTaskKinds } from '@p2p/domain/task-registry';
 import { formatMailDate, formatMoney } from '../../activities/mail/format.ts';
 import { renderMail } from '../../activities/mail/render.ts';
 import { requisitionMailSubject } from '../../activities/mail/subjects.ts';
-import { mailActions, mailTemplateNames, type MailSubject, type MailTemplate, type MailTemplates } from '../../activities/mail/templates.ts';
+import { mailActions, type MailSubject, type MailTemplate, type MailTemplates } from '../../activities/mail/templates.ts';
 
 const hostile = '<script>alert("x")</script> & <b>bold</b>';
 /** A requisition as the mails showed it before they were generic, with a currency so the amount shows its symbol. */
@@ -32,7 +32,9 @@ const actions = mailActions('requisition_approval', [
   { action: 'question', url: 'https://p2p.example.com/action/question-token' },
 ]);
 
-const samples: { [T in MailTemplate]: MailTemplates[T][] } = {
+/** The people's-step templates, in the requisition's words; the purchasing mails have their own test (test/api/mail-attachments.test.ts). */
+type StepTemplate = 'task-assigned' | 'reminder' | 'escalation' | 'decision' | 'questioned' | 'admin-alert';
+const samples: { [T in StepTemplate]: MailTemplates[T][] } = {
   'task-assigned': [
     { recipientName: 'Ada Lovelace', task, subject, actions, linksExpireAt: '2026-11-25T09:30:00Z', onBehalfOfName: 'Carol' },
   ],
@@ -57,7 +59,7 @@ const samples: { [T in MailTemplate]: MailTemplates[T][] } = {
   ],
 };
 
-const cases = mailTemplateNames.flatMap((template) =>
+const cases = (Object.keys(samples) as StepTemplate[]).flatMap((template) =>
   (samples[template] as MailTemplates[MailTemplate][]).map((data, index) => ({ name: `${template} #${index + 1}`, template, data })),
 );
 
