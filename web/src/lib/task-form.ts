@@ -131,3 +131,55 @@ export function formDataFrom(fields: readonly TaskFormField[], form: FormData): 
   }
   return data;
 }
+
+/**
+ * A form holding a list (the lines of an order) cannot be flat fields: its
+ * kind renders it with a component of its own (`$lib/components/task-forms`),
+ * and the server reads it with `structuredDataFrom`.
+ */
+export function isStructuredForm(formSchema: JsonSchema | null | undefined): boolean {
+  const properties = isRecord(formSchema?.properties) ? formSchema.properties : {};
+  return Object.values(properties).some((property) => isRecord(property) && (property.type === 'array' || property.type === 'object'));
+}
+
+const UNSAFE_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+/** More rows than any form of ours has; a bigger index is a forged field, not a line. */
+const MAX_ROWS = 500;
+
+/**
+ * A structured form back as the action's data. Its inputs are named by the
+ * path the API reports problems under (`data.lines.0.unitPrice`), so a
+ * refusal lands at its input; a number segment makes a list. Text is kept as
+ * typed (trimmed: decimals stay strings, nothing goes through a float) and an
+ * empty field is left out, so "required" is the API's to say.
+ */
+export function structuredDataFrom(form: FormData): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const [name, raw] of form.entries()) {
+    if (!name.startsWith('data.') || typeof raw !== 'string' || raw.trim() === '') continue;
+    const path = name.split('.').slice(1);
+    if (path.length === 0 || path.some((key) => key === '' || UNSAFE_KEYS.has(key) || (/^\d+$/.test(key) && Number(key) >= MAX_ROWS))) continue;
+    let node: Record<string, unknown> | unknown[] = data;
+    path.forEach((key, index) => {
+      const last = index === path.length - 1;
+      const slot = /^\d+$/.test(key) ? Number(key) : key;
+      const container = node as Record<string | number, unknown>;
+      if (last) {
+        container[slot] = raw.trim();
+        return;
+      }
+      const nextIsIndex = /^\d+$/.test(path[index + 1]!);
+      const existing = container[slot];
+      if (typeof existing !== 'object' || existing === null) container[slot] = nextIsIndex ? [] : {};
+      node = container[slot] as Record<string, unknown> | unknown[];
+    });
+  }
+  return fillHoles(data) as Record<string, unknown>;
+}
+
+/** A row with every field blank is an empty row, not a hole: indexes stay those of the form, so refusals stay at their row. */
+function fillHoles(value: unknown): unknown {
+  if (Array.isArray(value)) return Array.from(value, (entry) => fillHoles(entry ?? {}));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, fillHoles(entry)]));
+  return value;
+}

@@ -2,7 +2,7 @@ import { fail, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { actionDef, commentRequiredFor, pageOf, problemSchema, taskSchema, taskSubjectSchema, type Task } from '@p2p/domain';
 import { taskKindLabel } from '$lib/labels';
-import { formDataFrom, formFieldsOf } from '$lib/task-form';
+import { formDataFrom, formFieldsOf, isStructuredForm, structuredDataFrom } from '$lib/task-form';
 import type { TaskView } from '$lib/task-view';
 import { actionFailure, apiFetch, type ApiEvent } from './api';
 import { formText, formTexts } from './form';
@@ -37,8 +37,9 @@ export async function decideTask(event: RequestEvent) {
     return fail(400, { decision: values, problem: invalid('comment', 'Please say why: the people involved read this.') });
   }
   try {
-    const fields = def.form ? formFieldsOf(await actionFormSchema(event, kind, action)) : [];
-    const data = def.form ? formDataFrom(fields, form) : undefined;
+    const formSchema = def.form ? await actionFormSchema(event, kind, action) : null;
+    // A form with a list (an order's lines) names its inputs by their data path; a flat one is typed by its fields.
+    const data = !def.form ? undefined : isStructuredForm(formSchema) ? structuredDataFrom(form) : formDataFrom(formFieldsOf(formSchema), form);
     const done = await apiFetch(event, `/tasks/${encodeURIComponent(taskId)}/complete`, {
       method: 'POST',
       body: { action, ...(comment ? { comment } : {}), ...(data ? { data } : {}) },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { pageOf, taskSchema } from '@p2p/domain';
+import { pageOf, supplierSchema, taskSchema } from '@p2p/domain';
 import { taskKindDef } from '@p2p/domain/task-registry';
+import { kindsNeedingSuppliers } from '$lib/components/task-forms';
 import { apiFetch, pageError } from '$lib/server/api';
 import { namesOf } from '$lib/server/people';
 import { taskKindViews } from '$lib/server/task-kinds';
@@ -47,6 +48,13 @@ export const load: PageServerLoad = async (event) => {
     : undefined;
   const listed = focus && !tasks.items.some((task) => task.id === focus.id) ? [...tasks.items, focus] : tasks.items;
 
+  // A buyer assigning suppliers picks from the active ones; other inboxes need no supplier list.
+  const suppliers = listed.some((task) => task.status === 'open' && kindsNeedingSuppliers.includes(task.kind))
+    ? await apiFetch(event, '/suppliers?limit=200', { schema: pageOf(supplierSchema) })
+        .then((page) => page.items.filter((supplier) => supplier.active).map(({ id, name }) => ({ id, name })))
+        .catch(() => [])
+    : [];
+
   const views: Record<string, TaskView> = Object.fromEntries(listed.map((task) => [task.id, taskViewOf(task)]));
   const names = await namesOf(
     event,
@@ -63,6 +71,7 @@ export const load: PageServerLoad = async (event) => {
     views,
     names,
     kinds,
+    references: { suppliers },
     /** undefined: no `?task=`; null: named, but not one the caller can see. */
     focus
   };

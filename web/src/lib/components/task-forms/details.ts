@@ -1,0 +1,66 @@
+/**
+ * What the purchasing steps carry in `task.details`, read defensively: the
+ * details are the process's JSON, and a form should still open (with blanks)
+ * if a field is missing. No zod: the browser imports this.
+ */
+const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.map(record) : []);
+
+export interface TaskLine {
+  lineId: string;
+  lineNo: number;
+  description: string;
+  quantity: string;
+  unit: string;
+  /** The requisition's estimate. */
+  unitPrice: string;
+  taxRate: string;
+}
+
+function lineOf(line: Record<string, unknown>, index: number): TaskLine {
+  return {
+    lineId: text(line.lineId),
+    lineNo: typeof line.lineNo === 'number' ? line.lineNo : index + 1,
+    description: text(line.description),
+    quantity: text(line.quantity),
+    unit: text(line.unit),
+    unitPrice: text(line.unitPrice),
+    taxRate: text(line.taxRate)
+  };
+}
+
+export interface PrepareDetails {
+  lines: TaskLine[];
+  supplier: { name: string; paymentTermsDays: number | null };
+  deliveryAddress: string;
+  deliveryDate: string;
+  defaultTaxRate: string;
+  approvalAbove: string | null;
+  /** Set when the approver sent the order back. */
+  rejectedBecause: string | null;
+}
+
+export function prepareDetailsOf(details: Record<string, unknown>): PrepareDetails {
+  const supplier = record(details.supplier);
+  return {
+    lines: list(details.lines).map(lineOf),
+    supplier: { name: text(supplier.name), paymentTermsDays: typeof supplier.paymentTermsDays === 'number' ? supplier.paymentTermsDays : null },
+    deliveryAddress: text(details.deliveryAddress),
+    deliveryDate: text(details.deliveryDate),
+    defaultTaxRate: text(details.defaultTaxRate) || '0',
+    approvalAbove: text(details.approvalAbove) || null,
+    rejectedBecause: text(details.rejectedBecause) || null
+  };
+}
+
+export function assignDetailsOf(details: Record<string, unknown>): { lines: TaskLine[] } {
+  return { lines: list(details.lines).map(lineOf) };
+}
+
+/** "95.0000" -> "95.00", "0.1250" -> "0.125", "5.0000" -> "5": what a person would type, exactly the same value. */
+export function editableDecimal(value: string, minDecimals: number): string {
+  const [whole = '', fraction = ''] = value.split('.');
+  const kept = fraction.replace(/0+$/, '').padEnd(minDecimals, '0');
+  return kept ? `${whole}.${kept}` : whole;
+}

@@ -1,0 +1,44 @@
+import type { Component } from 'svelte';
+import type { Problem } from '@p2p/domain';
+import AssignSuppliers from './AssignSuppliers.svelte';
+import PreparePurchaseOrder from './PreparePurchaseOrder.svelte';
+
+/**
+ * Forms that are more than a few flat fields (a table of order lines) get a
+ * component of their own, keyed by kind and action. The decision dialog
+ * renders one when the registry has it and the generic fields otherwise, so
+ * a new kind with a flat form needs nothing here. Inputs are named by the
+ * path the API reports problems under (`data.lines.0.unitPrice`), which the
+ * server reads back with `structuredDataFrom`.
+ */
+export interface TaskFormReferences {
+  /** Active suppliers, for forms that pick one (loaded by pages that list such tasks). */
+  suppliers: readonly { id: string; name: string }[];
+}
+
+export interface TaskFormProps {
+  details: Record<string, unknown>;
+  problem: Problem | undefined;
+  idPrefix: string;
+  references: TaskFormReferences;
+}
+
+export interface KindForm {
+  component: Component<TaskFormProps>;
+  /** The dialog's width: a line table needs room. */
+  width: number;
+  /** Last path segments the component shows at its inputs; the dialog's alert lists only the rest. */
+  inlineFields: readonly string[];
+}
+
+const kindForms: Record<string, KindForm> = {
+  'po_prepare:prepare': { component: PreparePurchaseOrder, width: 920, inlineFields: ['deliveryDate', 'deliveryAddress', 'note', 'unitPrice', 'taxRate', 'lines'] },
+  'po_assign_supplier:assign': { component: AssignSuppliers, width: 720, inlineFields: ['supplierId', 'lines'] }
+};
+
+export function kindFormOf(kind: string, action: string): KindForm | undefined {
+  return kindForms[`${kind}:${action}`];
+}
+
+/** Kinds whose forms pick a supplier: a page listing their tasks loads the suppliers. */
+export const kindsNeedingSuppliers: readonly string[] = ['po_assign_supplier'];
