@@ -1,7 +1,7 @@
 /** The single workflowsPath of the worker: every process type is exported here. */
 export { baselineWorkflow } from './baseline.workflow.ts';
 export { requisitionWorkflow } from './requisition.workflow.ts';
-export { purchaseOrderWorkflow } from './purchase-order.workflow.ts';
+export { purchaseOrderWorkflow, supplierAssignmentWorkflow } from './purchase-order.workflow.ts';
 /**
  * Requisitions submitted before the human-task helper run this type to
  * their end: its code stays as it was so their histories replay. New

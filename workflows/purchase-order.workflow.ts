@@ -1,9 +1,9 @@
-import { ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, defineQuery, defineUpdate, proxyLocalActivities, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 // Zod-free modules only: the bundle is evaluated for every run.
 import { parseSla, slaDeadline } from '@p2p/domain/approval-rules';
 import { compareDecimal } from '@p2p/domain/decimal';
 import { revisionNeedsApproval, type PurchaseOrderAcknowledgement, type PurchaseOrderStatus, type PurchasingPolicy } from '@p2p/domain/purchase-orders';
-import type { CreateReceiptBody, CreateReturnBody, PreparePurchaseOrderForm, SupplierResponseBody } from '@p2p/domain/purchasing';
+import type { AssignSupplierForm, CreateReceiptBody, CreateReturnBody, PreparePurchaseOrderForm, SupplierResponseBody } from '@p2p/domain/purchasing';
 import type { Activities } from '../activities/index.ts';
 import type { ChangeOrder } from '../activities/purchase-order-changes.ts';
 import type { RecordChange } from '../activities/human-tasks.ts';
@@ -327,4 +327,68 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
 
   await condition(allHandlersFinished);
   return { ...state };
+}
+
+/**
+ * Where an approved requisition's lines go (called by its run): draft orders,
+ * one per supplier, each its own process, a child that outlives the
+ * requisition's run (which ends at approval, as it always has). Lines
+ * without a supplier go to a supplier-assignment process of their own.
+ */
+export async function orderApprovedLines(params: { requisitionId: string; requesterId: string; processId: string; activities: Pick<Activities, 'planPurchaseOrders'> }, started = new Set<string>()): Promise<{ unassigned: number }> {
+  const plan = await params.activities.planPurchaseOrders({ processId: params.processId, requisitionId: params.requisitionId });
+  for (const purchaseOrderId of plan.orders) {
+    if (started.has(purchaseOrderId)) continue;
+    started.add(purchaseOrderId);
+    await startChild(purchaseOrderWorkflow, {
+      workflowId: `po-${purchaseOrderId}`,
+      args: [{ purchaseOrderId, requisitionId: params.requisitionId, requesterId: plan.requesterId, policy: plan.policy, approvalSla: plan.approvalSla }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  }
+  if (plan.unassigned.length > 0 && params.processId.startsWith('requisition-')) {
+    await startChild(supplierAssignmentWorkflow, {
+      workflowId: `assign-suppliers-${params.requisitionId}`,
+      args: [{ requisitionId: params.requisitionId, requesterId: params.requesterId, startedOrders: [...started] }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  }
+  return { unassigned: plan.unassigned.length };
+}
+
+/**
+ * Lines of an approved requisition that nobody named a supplier for: a buyer
+ * assigns them (SPEC 4.2), then their draft orders start like the others.
+ * Asks again for lines still without a usable supplier.
+ */
+export async function supplierAssignmentWorkflow(input: { requisitionId: string; requesterId: string; startedOrders: string[] }): Promise<{ orders: number }> {
+  let status = 'assigning';
+  const people = humanTasks({ subject: { type: 'Requisition', id: input.requisitionId }, status: () => status });
+  const started = new Set(input.startedOrders);
+  for (let round = 0; ; round++) {
+    const plan = await people.activities().planPurchaseOrders({ processId: people.processId, requisitionId: input.requisitionId });
+    for (const purchaseOrderId of plan.orders) {
+      if (started.has(purchaseOrderId)) continue;
+      started.add(purchaseOrderId);
+      await startChild(purchaseOrderWorkflow, {
+        workflowId: `po-${purchaseOrderId}`,
+        args: [{ purchaseOrderId, requisitionId: input.requisitionId, requesterId: plan.requesterId, policy: plan.policy, approvalSla: plan.approvalSla }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    }
+    if (plan.unassigned.length === 0) break;
+    const assigned = await people.ask({
+      kind: 'po_assign_supplier',
+      stepKey: `assign-suppliers-${round}`,
+      title: 'Assign suppliers to {number}: {title}',
+      assign: { to: 'role', role: 'buyer', lineFrom: input.requesterId },
+      sla: null,
+      details: { stepLabel: `${plan.unassigned.length} line${plan.unassigned.length === 1 ? '' : 's'} without a supplier`, lines: plan.unassigned },
+    });
+    if (!assigned) break;
+    await people.settle({ record: { status: 'approved', actorId: assigned.actorId, onBehalfOfId: assigned.onBehalfOfId, comment: assigned.comment ?? null, facts: { assignSuppliers: (assigned.data as AssignSupplierForm).lines } } });
+  }
+  status = 'done';
+  await condition(allHandlersFinished);
+  return { orders: started.size };
 }

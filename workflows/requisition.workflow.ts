@@ -1,10 +1,9 @@
-import { ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, defineQuery, defineUpdate, patched, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 // Zod-free modules only: the bundle is evaluated for every run.
 import { approvalChainFor, parseSla, type ApprovalLevel, type ApprovalPolicy } from '@p2p/domain/approval-rules';
 import type { RequisitionStatus, Role } from '@p2p/domain';
-import { humanTasks, taskFailures, type Decision, type Exclusion, type HumanTasks } from './human-task.ts';
-import type { AssignSupplierForm } from '@p2p/domain/purchasing';
-import { purchaseOrderWorkflow } from './purchase-order.workflow.ts';
+import { humanTasks, taskFailures, type Decision, type Exclusion } from './human-task.ts';
+import { orderApprovedLines } from './purchase-order.workflow.ts';
 import { searchKeys } from './search-attributes.ts';
 
 /**
@@ -40,38 +39,6 @@ const levelLabel: Record<ApprovalLevel, string> = { line_manager: 'line manager'
 const levelName: Record<ApprovalLevel, string> = { line_manager: 'Line manager', procurement_manager: 'Procurement manager', finance_director: 'Finance director' };
 const levelRole: Record<ApprovalLevel, Role> = { line_manager: 'manager', procurement_manager: 'procurement_manager', finance_director: 'finance_director' };
 const finalStatuses: readonly RequisitionStatus[] = ['approved', 'rejected', 'withdrawn'];
-
-/**
- * The approved lines become draft purchase orders, one per supplier, each its
- * own process (a child that outlives this run). Lines without a supplier go
- * to a buyer first; their drafts follow once assigned.
- */
-async function orderApprovedLines(people: HumanTasks, input: RequisitionInput): Promise<void> {
-  const started = new Set<string>();
-  for (let round = 0; ; round++) {
-    const plan = await people.activities().planPurchaseOrders({ processId: people.processId, requisitionId: input.requisitionId });
-    for (const purchaseOrderId of plan.orders) {
-      if (started.has(purchaseOrderId)) continue;
-      started.add(purchaseOrderId);
-      await startChild(purchaseOrderWorkflow, {
-        workflowId: `po-${purchaseOrderId}`,
-        args: [{ purchaseOrderId, requisitionId: input.requisitionId, requesterId: plan.requesterId, policy: plan.policy, approvalSla: plan.approvalSla }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
-    }
-    if (plan.unassigned.length === 0) return;
-    const assigned = await people.ask({
-      kind: 'po_assign_supplier',
-      stepKey: `assign-suppliers-${round}`,
-      title: 'Assign suppliers to {number}: {title}',
-      assign: { to: 'role', role: 'buyer', lineFrom: input.requesterId },
-      sla: null,
-      details: { stepLabel: `${plan.unassigned.length} line${plan.unassigned.length === 1 ? '' : 's'} without a supplier`, lines: plan.unassigned },
-    });
-    if (!assigned) return;
-    await people.settle({ record: { status: 'approved', actorId: assigned.actorId, onBehalfOfId: assigned.onBehalfOfId, comment: assigned.comment ?? null, facts: { assignSuppliers: (assigned.data as AssignSupplierForm).lines } } });
-  }
-}
 
 export async function requisitionWorkflow(input: RequisitionInput): Promise<RequisitionState> {
   const sla = parseSla(input.policy.stepSla) ?? { businessDays: 2, clockMs: 0 };
@@ -146,7 +113,7 @@ export async function requisitionWorkflow(input: RequisitionInput): Promise<Requ
       if (state.stepIndex < state.chain.length) continue;
       await people.settle({ record: setStatus('approved', decision), notices: tellRequester(decision, 'approved') });
       // Runs approved before purchase orders existed end here, as they did.
-      if (patched('purchase-orders')) await orderApprovedLines(people, input);
+      if (patched('purchase-orders')) await orderApprovedLines({ requisitionId: input.requisitionId, requesterId: input.requesterId, processId: people.processId, activities: people.activities() });
       break;
     }
 

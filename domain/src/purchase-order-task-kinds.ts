@@ -3,9 +3,9 @@ import { commonActions, defineTaskKinds } from './task-kinds.ts';
 /** The purchase-order process's people steps (SPEC 4.2). */
 export const purchaseOrderTaskKinds = defineTaskKinds([
   {
-    // Opened by the requisition's run once it is approved: lines nobody named a supplier for.
+    // Lines of an approved requisition nobody named a supplier for (its own small process).
     kind: 'po_assign_supplier',
-    processType: 'requisitionWorkflow',
+    processType: 'supplierAssignmentWorkflow',
     label: 'Assign suppliers',
     subjectType: 'Requisition',
     actions: [{ name: 'assign', label: 'Assign suppliers', done: 'Suppliers assigned', comment: 'optional', form: true, tone: 'positive' }],

@@ -11,7 +11,7 @@ describe('the auditor changes nothing', () => {
   const { token, id } = fx;
 
   /** Writes on the auditor's own account (sign-in, tokens, out-of-office) and public links are theirs to make. */
-  const ownAccount = new Set(['POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'POST /api/v1/auth/tokens', 'DELETE /api/v1/auth/tokens/{id}', 'PUT /api/v1/me/out-of-office', 'DELETE /api/v1/me/out-of-office', 'POST /api/v1/action-links/{token}']);
+  const ownAccount = new Set(['POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'POST /api/v1/auth/tokens', 'DELETE /api/v1/auth/tokens/{id}', 'PUT /api/v1/me/out-of-office', 'DELETE /api/v1/me/out-of-office', 'POST /api/v1/action-links/{token}', 'POST /api/v1/supplier-links/{token}']);
 
   it('every business write answers 403 (or 404 where the record is hidden), and nothing changes', async () => {
     const draft = await fx.h.createRequisition(token.requester!, '120.00');
@@ -19,6 +19,17 @@ describe('the auditor changes nothing', () => {
     await fx.h.submit(token.requester!, submittedReq.id);
     const task = await fx.h.taskFor(token.manager!, submittedReq.id);
     await fx.h.waitForStatus(token.requester!, submittedReq.id, 'under_review');
+    // An approved requisition with a supplier line: its draft purchase order is there to be refused.
+    const suppliers = (await fx.api.request('GET', '/suppliers', { token: token.auditor! })).body as { items: { id: string }[] };
+    const ordered = await fx.h.createRequisition(token.requester!, '140.00', { lines: [{ ...fx.h.line('140.00'), supplierId: suppliers.items[0]!.id }] });
+    await fx.h.submit(token.requester!, ordered.id);
+    expect((await fx.h.decide(token.manager!, (await fx.h.taskFor(token.manager!, ordered.id)).id, 'approve')).status).toBe(200);
+    const orders = await fx.h.eventually(
+      () => fx.api.request('GET', `/purchase-orders?requisitionId=${ordered.id}`, { token: token.auditor! }),
+      (r) => (r.body as { items: unknown[] }).items.length === 1,
+      'the draft purchase order',
+    );
+    const po = (orders.body as { items: { id: string }[] }).items[0]!;
     const supplier = { name: 'Audit Ltd', email: 'a@example.com', paymentTermsDays: 30 };
     const requisition = { title: 'Changed', purpose: 'daily_operations', lines: [fx.h.line('1.00')] };
     const writes: Record<string, () => Promise<{ status: number; body: unknown }>> = {
@@ -37,6 +48,13 @@ describe('the auditor changes nothing', () => {
         // One answer for many tasks: each result carries its own refusal.
         return { status: (response.body as { results: { status: number }[] }).results[0]!.status, body: response.body };
       },
+      'POST /api/v1/purchase-orders/{id}/revisions': () => fx.api.request('POST', `/purchase-orders/${po.id}/revisions`, { token: token.auditor!, body: { reason: 'x', deliveryDate: '2027-01-01' } }),
+      'POST /api/v1/purchase-orders/{id}/cancel': () => fx.api.request('POST', `/purchase-orders/${po.id}/cancel`, { token: token.auditor!, body: { reason: 'x' } }),
+      'POST /api/v1/purchase-orders/{id}/cancel-remaining': () => fx.api.request('POST', `/purchase-orders/${po.id}/cancel-remaining`, { token: token.auditor!, body: { reason: 'x' } }),
+      'POST /api/v1/purchase-orders/{id}/move-lines': () => fx.api.request('POST', `/purchase-orders/${po.id}/move-lines`, { token: token.auditor!, body: { lineIds: [po.id], toPurchaseOrderId: id.requester } }),
+      'POST /api/v1/receipts': () => fx.api.request('POST', '/receipts', { token: token.auditor!, body: { purchaseOrderId: po.id, lines: [{ purchaseOrderLineId: po.id, quantityReceived: '1' }] } }),
+      'POST /api/v1/receipts/{id}/returns': () => fx.api.request('POST', `/receipts/${po.id}/returns`, { token: token.auditor!, body: { reason: 'x', lines: [{ receiptLineId: po.id, quantity: '1' }] } }),
+      'PUT /api/v1/policies/purchasing': () => fx.api.request('PUT', '/policies/purchasing', { token: token.auditor!, body: { approvalAbove: '10000.00', reapprovalIncreasePercent: '10', receiptTolerancePercent: '0', defaultTaxRate: '5', acknowledgementDays: 3, supplierLinkDays: 14, deliveryAddress: 'Dock 2' } }),
       'PUT /api/v1/policies/approval': () => fx.api.request('PUT', '/policies/approval', { token: token.auditor!, body: { procurementManagerAbove: '1.00', financeDirectorAbove: '2.00', stepSla: 'P1D' } }),
     };
 

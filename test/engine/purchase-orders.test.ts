@@ -337,4 +337,30 @@ describe('purchase orders and goods receipt', () => {
     const verify = await api.request('GET', '/audit/verify', { token: token.auditor });
     expect(verify.body).toMatchObject({ ok: true });
   });
+
+  it('lines without a supplier go to a buyer first; once assigned, their draft order starts like the others', async () => {
+    const created = await api.request('POST', '/requisitions', { token: token.requester, body: { title: 'Safety gloves', purpose: 'daily_operations', lines: [{ description: 'Cut-resistant gloves, size 9', quantity: '30', unit: 'pair', unitPrice: '7.40' }] } });
+    expect(created.status).toBe(201);
+    const reqId = (created.body as { id: string }).id;
+    await h.submit(token.requester!, reqId);
+    const approval = await h.taskFor(token.manager!, reqId);
+    expect((await h.decide(token.manager!, approval.id, 'approve')).status).toBe(200);
+    // The requisition's own run ends at approval, as before; the assignment is a process of its own.
+    await h.eventually(() => engine.client.workflow.getHandle(`requisition-${reqId}`).describe().then((d) => d.status.name), (status) => status === 'COMPLETED', 'the requisition run to complete');
+    const task = await taskOn('buyer', 'po_assign_supplier', reqId);
+    expect(task.candidateRole).toBe('buyer');
+    expect(task.details.lines).toHaveLength(1);
+    const lineId = (task.details.lines as { lineId: string }[])[0]!.lineId;
+    expect((await api.request('POST', `/tasks/${task.id}/claim`, { token: token.buyer })).status).toBe(200);
+    const unknown = await complete('buyer', task.id, { action: 'assign', data: { lines: [{ lineId: '00000000-0000-4000-8000-000000000000', supplierId: supplier.acme.id }] } });
+    expect(unknown.status).toBe(400);
+    expect((await complete('buyer', task.id, { action: 'assign', data: { lines: [{ lineId, supplierId: supplier.acme.id }] } })).status).toBe(200);
+    const page = await h.eventually(
+      () => get<{ items: { id: string; supplierId: string; status: string }[] }>('buyer', `/purchase-orders?requisitionId=${reqId}`),
+      (p) => p.items.length === 1,
+      'a draft order for the assigned line',
+    );
+    expect(page.items[0]).toMatchObject({ supplierId: supplier.acme.id, status: 'draft' });
+    await taskOn('buyer', 'po_prepare', page.items[0]!.id);
+  });
 });

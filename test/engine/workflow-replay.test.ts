@@ -200,17 +200,19 @@ describe('requisition workflow replay: histories recorded with the human-task he
   const { token } = fx;
 
   /** One transition, one activity: the decided task closes with whatever comes next. */
-  const expectHelperRun = (seen: ReturnType<typeof describeHistory>) => {
-    expect(seen).toMatchObject({ workflowType: 'requisitionWorkflow', completed: true, patches: [], failedWorkflowTasks: 0 });
+  /** `recorded`: the committed fixture predates purchase orders; a run now plans the approved lines into orders, behind a patch. */
+  const expectHelperRun = (seen: ReturnType<typeof describeHistory>, recorded: 'before purchase orders' | 'now') => {
+    const now = recorded === 'now';
+    expect(seen).toMatchObject({ workflowType: 'requisitionWorkflow', completed: true, patches: now ? ['purchase-orders'] : [], failedWorkflowTasks: 0 });
     // Every transition is one local activity, in the workflow task that accepted the decision (see human-task.ts on a lost one).
-    expect(seen.local).toEqual(['applyTaskTransition', 'applyTaskTransition', 'readRequisitionTotal', 'applyTaskTransition', 'applyTaskTransition', 'applyTaskTransition']);
+    expect(seen.local).toEqual(['applyTaskTransition', 'applyTaskTransition', 'readRequisitionTotal', 'applyTaskTransition', 'applyTaskTransition', 'applyTaskTransition', ...(now ? ['planPurchaseOrders'] : [])]);
     expect(seen.remote).toEqual([]);
   };
 
   it('the committed run of requisitionWorkflow replays', async () => {
     const history = historyFromJson(readFixture('requisition-human-task-completed'));
     const seen = describeHistory(history);
-    expectHelperRun(seen);
+    expectHelperRun(seen, 'before purchase orders');
     await expect(replay(history, 'human-task-completed', seen.workflowId)).resolves.toBeUndefined();
   });
 
@@ -231,9 +233,10 @@ describe('requisition workflow replay: histories recorded with the human-task he
     const history = await handle.fetchHistory();
     const seen = describeHistory(history);
     expect(seen.workflowId).toBe(workflowId);
-    expectHelperRun(seen);
+    expectHelperRun(seen, 'now');
     await expect(replay(history, 'human-task-live', workflowId)).resolves.toBeUndefined();
 
+    // The fixture keeps the run from before purchase orders: it proves the patch lets such a history replay.
     if (process.env.WRITE_REPLAY_FIXTURE) {
       const json = protojson.toJson(historyType, history);
       writeFileSync(fixturePath('requisition-human-task-completed'), `{"events": [\n${json.events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`);

@@ -19,7 +19,8 @@ const typeMatrix: [Action, SubjectName, string][] = [
   ['read', 'Supplier',                 'C   C   C   C   C   C   C   C   C   C'],
   ['create', 'PurchaseOrder',          '-   -   C   -   -   -   -   -   -   -'],
   ['issue', 'PurchaseOrder',           '-   -   C   -   -   -   -   -   -   -'],
-  ['read', 'PurchaseOrder',            '-   -   C   C   C   C   C   C   -   -'],
+  // Requesters: only the orders of their own requisitions (a condition; see below).
+  ['read', 'PurchaseOrder',            'C   -   C   C   C   C   C   C   -   -'],
   ['create', 'GoodsReceipt',           '-   -   -   -   -   C   -   -   -   -'],
   ['create', 'Invoice',                '-   -   -   -   -   -   C   -   -   -'],
   ['read', 'Invoice',                  '-   -   C   C   C   -   C   C   -   -'],
@@ -56,6 +57,13 @@ describe('permissions: role x action x subject', () => {
     expect(abilityOf('requester').can('update', own)).toBe(true);
     expect(abilityOf('requester').can('submit', own)).toBe(true);
     expect(abilityOf('requester').can('withdraw', stranger)).toBe(false);
+  });
+
+  it('purchase orders: a requester reads those their requisitions’ lines are on, and changes none; buyers change them; the warehouse receives', () => {
+    const mine = subject('PurchaseOrder', { requesterIds: [other, me] });
+    const theirs = subject('PurchaseOrder', { requesterIds: [other] });
+    expect([abilityOf('requester').can('read', mine), abilityOf('requester').can('read', theirs), abilityOf('requester').can('cancel', mine)]).toEqual([true, false, false]);
+    expect([abilityOf('buyer').can('update', theirs), abilityOf('buyer').can('cancel', theirs), abilityOf('warehouse').can('cancel', theirs), abilityOf('warehouse').can('create', 'GoodsReceipt')]).toEqual([true, true, false, true]);
   });
 
   it('tasks: the assignee completes; a delegate completes the delegator’s; role holders claim unassigned ones; admins and auditors never', () => {
