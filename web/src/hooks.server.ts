@@ -8,12 +8,13 @@ export const init: ServerInit = () => {
   config();
 };
 
-/** Reachable without a session: sign-in, sign-out, e-mail action links, and the API (which guards itself). */
+/** Reachable without a session: sign-in, sign-out, e-mail action links, suppliers' order links, and the API (which guards itself). */
 function isPublic(pathname: string): boolean {
   return (
     pathname === '/login' ||
     pathname === '/logout' ||
     pathname.startsWith('/action/') ||
+    pathname.startsWith('/supplier/') ||
     pathname === '/api' ||
     pathname.startsWith('/api/')
   );

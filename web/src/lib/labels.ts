@@ -4,6 +4,7 @@
  * from the zod-free registry, so the inbox never restates them.
  */
 import type { ApprovalLevel, Purpose, RequisitionStatus, Task } from '@p2p/domain';
+import { purchaseOrderStatusLabels as purchaseOrderStatusWords, type PurchaseOrderAcknowledgement, type PurchaseOrderStatus } from '@p2p/domain/purchase-orders';
 import { actionDef, registeredTaskKinds, taskKindDef } from '@p2p/domain/task-registry';
 
 export type Tone = 'neutral' | 'accent' | 'success' | 'danger' | 'warning';
@@ -21,6 +22,29 @@ export const requisitionStatusLabels: Record<RequisitionStatus, StatusView> = {
   withdrawn: { label: 'Withdrawn', tone: 'neutral' },
   ordered: { label: 'Ordered', tone: 'success' },
   closed: { label: 'Closed', tone: 'neutral' }
+};
+
+/** The words are the domain's (the PDF and the mails use them too); the web adds the tone. */
+const purchaseOrderTones: Record<PurchaseOrderStatus, Tone> = {
+  draft: 'neutral',
+  pending_approval: 'warning',
+  issued: 'accent',
+  partially_received: 'warning',
+  received: 'success',
+  closed: 'neutral',
+  cancelled: 'danger'
+};
+export const purchaseOrderStatusLabels = Object.fromEntries(
+  Object.entries(purchaseOrderStatusWords).map(([status, label]) => [status, { label, tone: purchaseOrderTones[status as PurchaseOrderStatus] }])
+) as Record<PurchaseOrderStatus, StatusView>;
+
+/** Where the supplier stands on an issued order. */
+export const acknowledgementLabels: Record<PurchaseOrderAcknowledgement, StatusView> = {
+  awaiting: { label: 'Awaiting confirmation', tone: 'neutral' },
+  confirmed: { label: 'Confirmed', tone: 'success' },
+  date_proposed: { label: 'New date proposed', tone: 'warning' },
+  date_accepted: { label: 'New date accepted', tone: 'success' },
+  date_rejected: { label: 'Our date kept', tone: 'neutral' }
 };
 
 /** Suppliers, users and tokens have no status code of their own: the web names what their flags say. */
@@ -77,5 +101,9 @@ export function actionLabel(action: string, kind?: string): { verb: string; done
 
 /** A process's status in words: the requisition's labels where they apply, else the code made readable. */
 export function processStatusLabel(status: string): string {
-  return requisitionStatusLabels[status as RequisitionStatus]?.label ?? status.replaceAll('_', ' ');
+  return (
+    requisitionStatusLabels[status as RequisitionStatus]?.label ??
+    purchaseOrderStatusLabels[status as PurchaseOrderStatus]?.label ??
+    status.replaceAll('_', ' ')
+  );
 }

@@ -24,6 +24,8 @@ interface ApiInit<T> {
   schema?: z.ZodType<T>;
   /** Overrides the session token of `event.locals` (right after login, before locals know it). */
   token?: string | null;
+  /** Further request headers (`Idempotency-Key`). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function apiFetch<T = undefined>(
   path: `/${string}`,
   init: ApiInit<T> = {}
 ): Promise<T> {
-  const headers = new Headers({ accept: 'application/json, application/problem+json' });
+  const headers = new Headers({ ...init.headers, accept: 'application/json, application/problem+json' });
   const token = init.token === undefined ? event.locals.sessionToken : init.token;
   if (token) headers.set('authorization', `Bearer ${token}`);
   // The API's audit log records the real client, not this server.

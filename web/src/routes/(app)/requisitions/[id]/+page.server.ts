@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { subject } from '@casl/ability';
 import { z } from 'zod';
-import { editableStatuses, pageOf, projectSchema, requisitionSchema, supplierSchema, taskSchema, withdrawableStatuses } from '@p2p/domain';
+import { editableStatuses, pageOf, projectSchema, purchaseOrderSummarySchema, requisitionSchema, supplierSchema, taskSchema, withdrawableStatuses } from '@p2p/domain';
 import { actionFailure, apiFetch, pageError } from '$lib/server/api';
 import { formText } from '$lib/server/form';
 import { namesOf } from '$lib/server/people';
@@ -27,7 +27,9 @@ export const load: PageServerLoad = async (event) => {
 
   // The caller's own open task on it: the active approval step's, or (for the requester) the question to answer.
   const activeStep = requisition.steps.find((step) => step.status === 'active' && step.taskId);
-  const [stepTask, answerTask, projects, suppliers, kinds] = await Promise.all([
+  // Approved lines become orders; the requester reads those of their own requisitions.
+  const ordersMayExist = ['approved', 'ordered', 'closed'].includes(requisition.status) && locals.ability.can('read', 'PurchaseOrder');
+  const [stepTask, answerTask, projects, suppliers, kinds, orders] = await Promise.all([
     activeStep?.taskId ? apiFetch(event, `/tasks/${activeStep.taskId}`, { schema: taskSchema }).catch(() => null) : null,
     isRequester && requisition.status === 'questioned' ? openAnswerTask(event, requisition.id).catch(() => null) : null,
     requisition.projectId ? apiFetch(event, '/projects', { schema: projectList }).catch(() => ({ items: [] })) : { items: [] },
@@ -35,7 +37,10 @@ export const load: PageServerLoad = async (event) => {
       ? apiFetch(event, '/suppliers?limit=200', { schema: pageOf(supplierSchema) }).catch(() => ({ items: [] }))
       : { items: [] },
     // For the forms a decision may carry; the decision buttons and comment rules come from the registry.
-    taskKindViews(event).catch(() => [])
+    taskKindViews(event).catch(() => []),
+    ordersMayExist
+      ? apiFetch(event, `/purchase-orders?requisitionId=${encodeURIComponent(requisition.id)}&limit=100`, { schema: pageOf(purchaseOrderSummarySchema) }).catch(() => null)
+      : null
   ]);
   const myTask = stepTask && stepTask.status === 'open' && ['assignee', 'delegate', 'candidate'].includes(stepTask.access) ? stepTask : null;
 
@@ -55,6 +60,8 @@ export const load: PageServerLoad = async (event) => {
     answerTask,
     question,
     kinds,
+    /** Null: none may exist yet (or they could not be read); the section is left out. */
+    purchaseOrders: orders?.items ?? null,
     can: {
       edit: locals.ability.can('update', record) && editableStatuses.includes(requisition.status),
       submit: locals.ability.can('submit', record) && requisition.status === 'draft',
