@@ -31,6 +31,26 @@ export async function seedDemoProcesses(deps: ApiDeps): Promise<void> {
     }
     throw new Error(`no open ${kind} task appeared for ${requisitionId}`);
   };
+  const until = async (probe: () => Promise<boolean>, what: string) => {
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      if (await probe()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+  const openTaskOn = async (subjectType: string, subjectId: string, kind: string) => {
+    let found: Awaited<ReturnType<typeof listTasksOfSubject>>[number] | undefined;
+    await until(async () => Boolean((found = (await listTasksOfSubject(deps.db, { subjectType, subjectId })).find((t) => t.status === 'open' && t.kind === kind))), `an open ${kind} task`);
+    return found!;
+  };
+  /** The draft order an approved requisition's lines became. */
+  const orderOf = async (requisitionId: string) => {
+    let found: { id: string } | undefined;
+    await until(async () => Boolean((found = (await services.purchaseOrders.list(await as('buyer'), { limit: 5, requisitionId }))[0])), 'the purchase order');
+    await openTaskOn('PurchaseOrder', found!.id, 'po_prepare');
+    return services.purchaseOrders.get(await as('buyer'), found!.id);
+  };
+  const isoDay = (days: number) => new Date(deps.clock().getTime() + days * 86_400_000).toISOString().slice(0, 10);
   const projects = await services.suppliers.listProjects(await as('requester'));
   const suppliers = await services.suppliers.list(await as('requester'), { limit: 10 });
   const line = (description: string, quantity: string, unitPrice: string, supplier?: number): RequisitionBody['lines'][number] => ({
@@ -63,6 +83,22 @@ export async function seedDemoProcesses(deps: ApiDeps): Promise<void> {
   const coffee = await create('engineer', { title: 'Espresso machine for the lab', purpose: 'daily_operations', lines: [line('Espresso machine', '1', '649.00')] });
   await submit('engineer', coffee);
   await decide('manager', coffee, 'reject', 'Please use the one in the kitchen on floor 2.');
+
+  // Purchasing: the gloves' order prepared by the buyer, issued (its PDF in the outbox) and half delivered; the fasteners' order waits in the buyer's inbox.
+  const gloveOrder = await orderOf(gloves);
+  const prepare = await openTaskOn('PurchaseOrder', gloveOrder.id, 'po_prepare');
+  await services.tasks.claim(await as('buyer'), prepare.id).catch(() => undefined);
+  await services.tasks.complete(await as('buyer'), prepare.id, {
+    action: 'prepare',
+    data: { deliveryDate: isoDay(14), deliveryAddress: 'Goods receiving, Dock 2, 1 Industrial Way, Springfield', lines: gloveOrder.lines.map((l) => ({ lineId: l.id, unitPrice: '7.60' })) },
+  });
+  await until(async () => (await services.purchaseOrders.get(await as('buyer'), gloveOrder.id)).status === 'issued', 'the gloves order to be issued');
+  await services.purchaseOrders.receive(await as('warehouse'), { purchaseOrderId: gloveOrder.id, location: 'A-01', deliveryNote: 'DN-88412', lines: [{ purchaseOrderLineId: gloveOrder.lines[0]!.id, quantityReceived: '40' }] }, 'demo-gloves-1');
+
+  const fasteners = await create('engineer', { title: 'Fasteners for the conveyor rebuild', purpose: 'daily_operations', lines: [line('Hex bolt M10x60, zinc, box of 50', '12', '21.40', 2), line('Nyloc nut M10, box of 100', '6', '9.80', 2)] });
+  await submit('engineer', fasteners);
+  await decide('manager', fasteners, 'approve');
+  await orderOf(fasteners);
 
   await create('requester', { title: 'Lab consumables (draft)', purpose: 'project', projectId: projects[2]?.id ?? null, lines: [line('Nitrile gloves, box of 100', '10', '6.40'), line('Isopropyl alcohol 1 l', '6', '8.90')] });
 }

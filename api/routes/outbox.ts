@@ -16,6 +16,8 @@ const mailItem = z.object({
   processId: z.string().nullable(),
   createdAt: z.string(),
   sentAt: z.string().nullable(),
+  /** Files sent with it (a purchase order's PDF). */
+  attachments: z.array(z.object({ filename: z.string(), contentType: z.string() })),
 });
 
 const list = createRoute({
@@ -43,6 +45,7 @@ function requireOutboxReader(c: Context<AppEnv>) {
 }
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
+const files = (attachments: readonly { filename: string; contentType: string }[] | null) => (attachments ?? []).map(({ filename, contentType }) => ({ filename, contentType }));
 
 export function outboxRoutes() {
   const router = createRouter();
@@ -51,14 +54,14 @@ export function outboxRoutes() {
     const { limit, cursor, processId } = c.req.valid('query');
     if (cursor !== undefined && !/^[0-9a-f-]{36}$/.test(cursor)) throw new AppError('validation', 'cursor: not a cursor this endpoint returned', { errors: [{ path: 'query.cursor', message: 'invalid cursor' }] });
     const rows = await listOutbox(c.var.deps.db, { limit: limit + 1, before: cursor, processId });
-    const items = rows.slice(0, limit).map((row) => ({ id: row.id, template: row.template, toAddress: row.toAddress, subject: row.subject, status: row.status, processId: row.processId, createdAt: row.createdAt.toISOString(), sentAt: iso(row.sentAt) }));
+    const items = rows.slice(0, limit).map((row) => ({ id: row.id, template: row.template, toAddress: row.toAddress, subject: row.subject, status: row.status, processId: row.processId, createdAt: row.createdAt.toISOString(), sentAt: iso(row.sentAt), attachments: files(row.attachments) }));
     return c.json({ items, nextCursor: rows.length > limit ? items.at(-1)!.id : null }, 200);
   });
   router.openapi(get, async (c) => {
     requireOutboxReader(c);
     const row = await findMail(c.var.deps.db, c.req.valid('param').id);
     if (!row) throw new AppError('not_found', 'No such mail');
-    return c.json({ id: row.id, template: row.template, toAddress: row.toAddress, subject: row.subject, status: row.status, processId: row.processId, createdAt: row.createdAt.toISOString(), sentAt: iso(row.sentAt), html: row.html, text: row.text }, 200);
+    return c.json({ id: row.id, template: row.template, toAddress: row.toAddress, subject: row.subject, status: row.status, processId: row.processId, createdAt: row.createdAt.toISOString(), sentAt: iso(row.sentAt), attachments: files(row.attachments), html: row.html, text: row.text }, 200);
   });
   return router;
 }

@@ -363,4 +363,67 @@ describe('purchase orders and goods receipt', () => {
     expect(page.items[0]).toMatchObject({ supplierId: supplier.acme.id, status: 'draft' });
     await taskOn('buyer', 'po_prepare', page.items[0]!.id);
   });
+
+  it('a change order that raises the total by more than the policy percent waits for a procurement manager; rejected, it changes nothing; a whole order is cancelled with a reason', async () => {
+    const [draft] = (await get<{ items: { id: string; requisitionId: string }[] }>('buyer', '/purchase-orders?status=draft')).items.filter((o) => o.requisitionId !== requisitionId);
+    const prepare = await taskOn('buyer', 'po_prepare', draft!.id);
+    if (!prepare.assigneeId) expect((await api.request('POST', `/tasks/${prepare.id}/claim`, { token: token.buyer })).status).toBe(200);
+    const lines = (prepare.details.lines as { lineId: string }[]).map((line) => ({ lineId: line.lineId, unitPrice: '7.40' }));
+    expect((await complete('buyer', prepare.id, { action: 'prepare', data: { deliveryDate: '2027-03-01', deliveryAddress: 'Dock 2', lines } })).status).toBe(200);
+    let gloves = await waitForOrder(draft!.id, (o) => o.status === 'issued', 'the gloves order issued');
+    expect(gloves.total).toBe('233.10');
+
+    const lineId = gloves.lines[0]!.id;
+    const below = await api.request('POST', `/purchase-orders/${gloves.id}/revisions`, { token: token.buyer, body: { reason: 'x', lines: [{ id: '00000000-0000-4000-8000-000000000000', quantity: '1' }] } });
+    expect(below.status).toBe(400);
+    const big = await api.request('POST', `/purchase-orders/${gloves.id}/revisions`, { token: token.buyer, body: { reason: 'The whole plant needs them', lines: [{ id: lineId, quantity: '300' }] } });
+    expect(big.status, JSON.stringify(big.body)).toBe(200);
+    expect(big.body).toMatchObject({ awaitingApproval: true, revision: 0 });
+    // One change order at a time.
+    expect((await api.request('POST', `/purchase-orders/${gloves.id}/revisions`, { token: token.buyer, body: { reason: 'again', deliveryDate: '2027-03-02' } })).status).toBe(409);
+    const approval = await taskOn('procurement_manager', 'po_approval', gloves.id);
+    if (!approval.assigneeId) expect((await api.request('POST', `/tasks/${approval.id}/claim`, { token: token.procurement_manager })).status).toBe(200);
+    expect((await complete('procurement_manager', approval.id, { action: 'reject', comment: 'Order per hall, not for the plant' })).status).toBe(200);
+    await mailTo('buyer@demo.local', 'Change order 1 rejected');
+    gloves = await order('buyer', gloves.id);
+    expect([gloves.revision, gloves.total, gloves.lines[0]!.quantity]).toEqual([0, '233.10', '30.0000']);
+
+    const cancelled = await api.request('POST', `/purchase-orders/${gloves.id}/cancel`, { token: token.buyer, body: { reason: 'Bought with the hall budget instead' } });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    gloves = await waitForOrder(gloves.id, (o) => o.status === 'cancelled', 'the gloves order cancelled');
+    expect(gloves.lines[0]!.cancelledQuantity).toBe('30.0000');
+    await mailTo(supplier.acme.email, 'Bought with the hall budget instead');
+    expect((await api.request('POST', '/receipts', { token: token.warehouse, body: { purchaseOrderId: gloves.id, lines: [{ purchaseOrderLineId: lineId, quantityReceived: '1' }] } })).status).toBe(409);
+    // The process ended.
+    await h.eventually(() => engine.client.workflow.getHandle(gloves.workflowId).describe().then((d) => d.status.name), (status) => status === 'COMPLETED', 'the order process to end');
+  });
+
+  it('lines move between drafts to the same supplier, across requisitions; the emptied draft is cancelled', async () => {
+    const approvedWith = async (description: string) => {
+      const created = await api.request('POST', '/requisitions', { token: token.requester, body: { title: description, purpose: 'daily_operations', lines: [{ description, quantity: '5', unit: 'each', unitPrice: '20.00', supplierId: supplier.nordic.id }] } });
+      const reqId = (created.body as { id: string }).id;
+      await h.submit(token.requester!, reqId);
+      expect((await h.decide(token.manager!, (await h.taskFor(token.manager!, reqId)).id, 'approve')).status).toBe(200);
+      const page = await h.eventually(() => get<{ items: { id: string }[] }>('buyer', `/purchase-orders?requisitionId=${reqId}`), (p) => p.items.length === 1, `the draft of ${description}`);
+      await taskOn('buyer', 'po_prepare', page.items[0]!.id);
+      return order('buyer', page.items[0]!.id);
+    };
+    const first = await approvedWith('Washer M8, box of 200');
+    const second = await approvedWith('Split pin 4x40, box of 100');
+    const moved = await api.request('POST', `/purchase-orders/${first.id}/move-lines`, { token: token.buyer, body: { lineIds: [first.lines[0]!.id], toPurchaseOrderId: second.id } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect((moved.body as Order).lines.map((line) => line.description)).toEqual(['Split pin 4x40, box of 100', 'Washer M8, box of 200']);
+    await waitForOrder(first.id, (o) => o.status === 'cancelled', 'the emptied draft cancelled');
+    const task = await taskOn('buyer', 'po_prepare', second.id);
+    expect((task.details.lines as unknown[]).length).toBe(2);
+    expect((await api.request('POST', `/purchase-orders/${second.id}/move-lines`, { token: token.buyer, body: { lineIds: [second.lines[0]!.id], toPurchaseOrderId: poA.id } })).status).toBe(409);
+  });
+
+  it('a tampered supplier link shows nothing and changes nothing', async () => {
+    const [mail] = await mailTo(supplier.acme.email, poA.number!);
+    const link = supplierLink(mail!.raw, 'confirm');
+    const tampered = `${link.slice(0, -2)}${link.endsWith('A') ? 'B' : 'A'}A`;
+    expect((await api.request('GET', `/supplier-links/${tampered}`)).body).toMatchObject({ state: 'invalid', purchaseOrder: null });
+    expect((await api.request('POST', `/supplier-links/${tampered}`, { body: { action: 'confirm' } })).status).toBe(404);
+  });
 });
