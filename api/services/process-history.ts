@@ -5,9 +5,10 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { asc, eq, or, and } from 'drizzle-orm';
 import { verifyAuditChain } from '../../db/queries/audit.ts';
 import { searchProcesses, type SearchProcessesParams } from '../../db/queries/processes.ts';
+import { findPurchaseOrder, requisitionsOfOrder } from '../../db/queries/purchasing.ts';
 import { findRequisition } from '../../db/queries/requisitions.ts';
 import { findUsersByIds } from '../../db/queries/users.ts';
-import { auditLog, requisitions, type AuditRow } from '../../db/schema/index.ts';
+import { auditLog, purchaseOrders, requisitions, type AuditRow } from '../../db/schema/index.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
@@ -34,6 +35,13 @@ const activityWords: Record<string, string> = {
   remindHumanTask: 'Reminder e-mailed',
   escalateHumanTask: 'Step escalated',
   alertAdminsOfTask: 'Admins alerted',
+  planPurchaseOrders: 'Approved lines planned into purchase orders',
+  readPurchaseOrder: 'Purchase order read',
+  recordReceipt: 'Goods receipt recorded',
+  recordReturn: 'Return to vendor recorded',
+  checkChangeOrder: 'Change order checked',
+  recordSupplierResponse: 'Supplier answer recorded',
+  remindAcknowledgement: 'Buyer reminded of a missing acknowledgement',
 };
 
 /** Audit actions in an auditor's words. */
@@ -54,6 +62,25 @@ const auditWords: Record<string, string> = {
   'task.escalated': 'Task escalated',
   'task.reminder_sent': 'Reminder sent',
   'process.admins_alerted': 'Admins alerted',
+  'requisition.ordered': 'All lines on issued purchase orders',
+  'requisition.suppliers_assigned': 'Suppliers assigned to lines',
+  'purchase_order.drafted': 'Purchase order drafted',
+  'purchase_order.prepared': 'Purchase order prepared and numbered',
+  'purchase_order.pending_approval': 'Purchase order awaiting approval',
+  'purchase_order.draft': 'Purchase order returned to the buyer',
+  'purchase_order.issued': 'Purchase order issued and sent to the supplier',
+  'purchase_order.revised': 'Change order',
+  'purchase_order.acknowledged': 'Supplier confirmed the order',
+  'purchase_order.date_proposed': 'Supplier proposed another delivery date',
+  'purchase_order.delivery_date_accepted': 'Proposed delivery date accepted',
+  'purchase_order.delivery_date_rejected': 'Proposed delivery date rejected',
+  'purchase_order.acknowledgement_reminder': 'Buyer reminded of a missing acknowledgement',
+  'purchase_order.partially_received': 'Partly received',
+  'purchase_order.received': 'Received',
+  'purchase_order.cancelled': 'Purchase order cancelled',
+  'purchase_order.lines_moved': 'Lines moved to another draft',
+  'goods_receipt.recorded': 'Goods received',
+  'vendor_return.recorded': 'Goods returned to the supplier',
 };
 
 const decode = (payload: Payload | null | undefined): unknown => {
@@ -190,11 +217,29 @@ function auditItem(row: AuditRow): TimelineItem {
 export function createProcessHistoryService(deps: Pick<ApiDeps, 'db' | 'temporal'>) {
   const { db, temporal } = deps;
 
-  async function subjectOf(actor: RequestActor, workflowId: string) {
-    const match = /^requisition-([0-9a-f-]{36})$/.exec(workflowId);
+  /**
+   * The record a process is about, if the caller may read it: a requisition's
+   * approval and its supplier assignment are about the requisition, an
+   * order's process about the order. Related processes (the requisition's
+   * orders, the order's requisitions) come with it.
+   */
+  async function subjectOf(actor: RequestActor, workflowId: string): Promise<{ type: 'Requisition' | 'PurchaseOrder'; id: string; workflowId: string | null; related: { workflowId: string; label: string }[] }> {
+    const order = /^po-([0-9a-f-]{36})$/.exec(workflowId);
+    if (order) {
+      const row = await findPurchaseOrder(db, order[1]!);
+      if (!row || !actor.ability.can('read', subject('PurchaseOrder', { ...row }))) throw new AppError('not_found', 'No such process');
+      const related = (await requisitionsOfOrder(db, row.id)).map((requisition) => ({ workflowId: `requisition-${requisition.id}`, label: `Requisition ${requisition.number ?? ''}: ${requisition.title}` }));
+      return { type: 'PurchaseOrder', id: row.id, workflowId: row.workflowId, related };
+    }
+    const match = /^(?:requisition|assign-suppliers)-([0-9a-f-]{36})$/.exec(workflowId);
     const requisition = match ? await findRequisition(db, match[1]!) : undefined;
     if (!requisition || !actor.ability.can('read', subject('Requisition', { ...requisition }))) throw new AppError('not_found', 'No such process');
-    return requisition;
+    const orders = await db.select({ id: purchaseOrders.id, number: purchaseOrders.number, workflowId: purchaseOrders.workflowId }).from(purchaseOrders).where(eq(purchaseOrders.requisitionId, requisition.id)).orderBy(asc(purchaseOrders.createdAt));
+    const related = [
+      ...(workflowId.startsWith('assign-suppliers-') ? [{ workflowId: `requisition-${requisition.id}`, label: `Requisition ${requisition.number ?? ''}: ${requisition.title}` }] : []),
+      ...orders.map((row) => ({ workflowId: row.workflowId, label: `Purchase order ${row.number ?? '(draft)'}` })),
+    ];
+    return { type: 'Requisition', id: requisition.id, workflowId: requisition.workflowId ? workflowId : null, related };
   }
 
   return {
@@ -223,10 +268,10 @@ export function createProcessHistoryService(deps: Pick<ApiDeps, 'db' | 'temporal
     },
 
     async timeline(actor: RequestActor, workflowId: string, filters: { source?: 'audit' | 'engine' | undefined; actorId?: string | undefined }): Promise<TimelineItem[]> {
-      const requisition = await subjectOf(actor, workflowId);
+      const record = await subjectOf(actor, workflowId);
       // The business record and the engine's history are independent: fetch both at once.
       const fetchEngine = async (): Promise<TimelineItem[]> => {
-        if (!requisition.workflowId) return [];
+        if (!record.workflowId) return [];
         try {
           const history = await (await temporal.client()).workflow.getHandle(workflowId).fetchHistory();
           return engineItems(history.events ?? []);
@@ -239,11 +284,13 @@ export function createProcessHistoryService(deps: Pick<ApiDeps, 'db' | 'temporal
         db
           .select()
           .from(auditLog)
-          .where(or(eq(auditLog.processId, workflowId), and(eq(auditLog.subjectType, 'Requisition'), eq(auditLog.subjectId, requisition.id))))
+          .where(or(eq(auditLog.processId, workflowId), and(eq(auditLog.subjectType, record.type), eq(auditLog.subjectId, record.id))))
           .orderBy(asc(auditLog.id)),
         fetchEngine(),
       ]);
-      let items = [...audits.map(auditItem), ...engine].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.source === b.source ? 0 : a.source === 'engine' ? -1 : 1));
+      // Related processes lead the timeline, so the auditor can follow requisition -> orders and back.
+      const related: TimelineItem[] = record.related.map((process) => ({ at: audits[0]?.at.toISOString() ?? new Date(0).toISOString(), source: 'audit', type: 'process.related', detail: `Related process: ${process.label} (${process.workflowId})`, data: { workflowId: process.workflowId } }));
+      let items = [...related, ...audits.map(auditItem), ...engine].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.source === b.source ? 0 : a.source === 'engine' ? -1 : 1));
       if (filters.source) items = items.filter((item) => item.source === filters.source);
       if (filters.actorId) items = items.filter((item) => item.actorId === filters.actorId || item.onBehalfOfId === filters.actorId);
       const people = await findUsersByIds(db, [...new Set(items.flatMap((item) => [item.actorId, item.onBehalfOfId]).filter((id): id is string => Boolean(id)))]);

@@ -426,4 +426,21 @@ describe('purchase orders and goods receipt', () => {
     expect((await api.request('GET', `/supplier-links/${tampered}`)).body).toMatchObject({ state: 'invalid', purchaseOrder: null });
     expect((await api.request('POST', `/supplier-links/${tampered}`, { body: { action: 'confirm' } })).status).toBe(404);
   });
+
+  it('the auditor follows requisition -> orders and back in the merged timelines', async () => {
+    const timeline = async (workflowId: string) => (await get<{ items: { source: string; type: string; detail: string; data?: { workflowId?: string } }[] }>('auditor', `/processes/${workflowId}/history`)).items;
+    const requisitionItems = await timeline(`requisition-${requisitionId}`);
+    const related = requisitionItems.filter((item) => item.type === 'process.related').map((item) => item.data?.workflowId);
+    expect(related.sort()).toEqual([poA.workflowId, poB.workflowId].sort());
+    expect(requisitionItems.some((item) => item.type === 'child.started' && item.detail.includes(poA.workflowId))).toBe(true);
+    const orderItems = await timeline(poA.workflowId);
+    expect(orderItems.find((item) => item.type === 'process.related')?.data?.workflowId).toBe(`requisition-${requisitionId}`);
+    const words = orderItems.filter((item) => item.source === 'audit').map((item) => item.detail);
+    for (const expected of ['Purchase order prepared and numbered', 'Purchase order issued and sent to the supplier', 'Supplier confirmed the order', 'Goods received', 'Goods returned to the supplier', 'Received']) {
+      expect(words.some((detail) => detail.startsWith(expected)), expected).toBe(true);
+    }
+    expect(orderItems.some((item) => item.source === 'engine')).toBe(true);
+    // A requester who may not read an order gets no timeline of it.
+    expect((await api.request('GET', `/processes/${poA.workflowId}/history`, { token: token.manager })).status).toBe(404);
+  });
 });
