@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { databaseEnv, demoEnv, mailEnv, parseEnv, runtimeEnv, temporalEnv } from '../config/env.ts';
+import { companyEnv, databaseEnv, demoEnv, mailEnv, parseEnv, runtimeEnv, temporalEnv } from '../config/env.ts';
 
 /** The API (and the web app on the same origin): parsed once at start. */
 export const apiEnvSchema = runtimeEnv
   .extend(databaseEnv.shape)
   .extend(temporalEnv.shape)
   .extend(mailEnv.shape)
+  .extend(companyEnv.shape)
   .extend(demoEnv.shape)
   .extend({
     /** 0 lets the system pick a free port (tests). */

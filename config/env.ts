@@ -32,6 +32,15 @@ export const mailEnv = z.object({
   MAIL_FROM: z.string().min(3).default('Procurement <procurement@localhost>'),
 });
 
+/** The company on PO PDFs and in supplier mails (activities/documents/company.ts). */
+export const companyEnv = z.object({
+  COMPANY_NAME: z.string().max(200).optional(),
+  COMPANY_ADDRESS: z.string().max(1000).optional(),
+  COMPANY_TAX_ID: z.string().max(50).optional(),
+  COMPANY_EMAIL: z.email().optional(),
+  COMPANY_PHONE: z.string().max(50).optional(),
+});
+
 export const demoEnv = z.object({
   DEMO_DATA: booleanString.optional(),
   BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),

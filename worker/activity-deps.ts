@@ -1,5 +1,5 @@
 import type { ActivityDeps } from '../activities/index.ts';
-import { companyProfileFromEnv, type CompanyProfile } from '../activities/documents/company.ts';
+import { demoCompanyProfile, type CompanyProfile } from '../activities/documents/company.ts';
 import { createActionLinks } from '../activities/mail/action-links.ts';
 import { createMailer } from '../activities/mail/mailer.ts';
 import { createMailTransport, type MailTransport } from '../activities/mail/transport.ts';
@@ -16,7 +16,7 @@ export interface ActivityDepsParams {
   /** Signs e-mail action links; the API verifies with the same secret. */
   secret: string;
   publicUrl: string;
-  /** The company block of PO PDFs and supplier mails; COMPANY_* variables by default. */
+  /** The company block of PO PDFs and supplier mails (from the COMPANY_* variables); the demo company when not given. */
   company?: CompanyProfile;
   clock?: () => Date;
 }
@@ -31,6 +31,6 @@ export function createActivityDeps(params: ActivityDepsParams): ActivityDeps {
     mail: createMailer({ db: params.db, transport: params.transport ?? createMailTransport(params.smtpUrl), from: params.mailFrom, clock }),
     links: createActionLinks({ db: params.db, secret: params.secret, publicUrl: params.publicUrl, clock }),
     supplierLinks: createSupplierLinks({ db: params.db, secret: params.secret, publicUrl: params.publicUrl, clock }),
-    company: params.company ?? companyProfileFromEnv(),
+    company: params.company ?? demoCompanyProfile,
   };
 }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { databaseEnv, mailEnv, parseEnv, runtimeEnv, temporalEnv } from '../config/env.ts';
+import { companyEnv, databaseEnv, mailEnv, parseEnv, runtimeEnv, temporalEnv } from '../config/env.ts';
 
 /** The worker: parsed once at start. */
 export const workerEnvSchema = runtimeEnv
   .extend(databaseEnv.shape)
   .extend(temporalEnv.shape)
   .extend(mailEnv.shape)
+  .extend(companyEnv.shape)
   .extend({
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

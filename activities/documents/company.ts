@@ -23,8 +23,10 @@ export const demoCompanyProfile: CompanyProfile = {
  * whole demo profile applies, so a real company never prints half of the
  * demo's address; with it, an unset field is simply left off the document.
  */
-export function companyProfileFromEnv(env: NodeJS.ProcessEnv = process.env): CompanyProfile {
-  const value = (name: string) => env[name]?.trim() || null;
+export type CompanyEnv = Partial<Record<'COMPANY_NAME' | 'COMPANY_ADDRESS' | 'COMPANY_TAX_ID' | 'COMPANY_EMAIL' | 'COMPANY_PHONE', string | undefined>>;
+
+export function companyProfileFromEnv(env: CompanyEnv): CompanyProfile {
+  const value = (name: keyof CompanyEnv) => env[name]?.trim() || null;
   const name = value('COMPANY_NAME');
   if (!name) return { ...demoCompanyProfile, addressLines: [...demoCompanyProfile.addressLines] };
   const addressLines = (value('COMPANY_ADDRESS') ?? '')

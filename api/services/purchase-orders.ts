@@ -63,7 +63,7 @@ export type PurchaseOrderService = ReturnType<typeof createPurchaseOrderService>
 export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal' | 'config' | 'actionLinkSecret'>) {
   const { db, clock, temporal } = deps;
   const supplierLinks = createSupplierLinks({ db, secret: deps.actionLinkSecret, publicUrl: deps.config.publicUrl, clock });
-  const company = companyProfileFromEnv();
+  const company = companyProfileFromEnv(deps.config);
 
   const pdfUrl = (id: string, revision: number) => `/api/v1/purchase-orders/${id}/pdf?revision=${revision}`;
 
