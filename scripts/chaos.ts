@@ -4,9 +4,13 @@
  * the worker, then the API, then the Temporal dev server are killed with
  * SIGKILL and started again (Temporal on the same SQLite file), each aimed at
  * a decision the activities have written but the client has no answer for
- * yet. Submissions go on meanwhile, with Idempotency-Keys. Then every
+ * yet. Submissions go on meanwhile, with Idempotency-Keys. Every approved
+ * requisition becomes one purchase order, which the buyer prepares (a
+ * procurement manager approves it above the threshold) and the warehouse
+ * receives with an Idempotency-Key, under the same kills. Then every
  * process must be at its planned end and every side effect there exactly once:
- * tasks, numbers, outbox rows, SMTP deliveries, audit entries, Updates.
+ * tasks, numbers, outbox rows, SMTP deliveries, audit entries, Updates,
+ * orders, receipts and stock.
  * Prints a table of the checks, writes a JSON report under bench-results/
  * (its last stdout line), and exits 1 on any loss or duplicate.
  *
@@ -51,6 +55,7 @@ const schedule = [
 ] as const;
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 async function login(client: ReturnType<typeof createResilientClient>, person: Person): Promise<Account> {
   const answer = await client.call('POST', '/auth/login', undefined, { email: demoEmail(person), password: DEMO_PASSWORD });
@@ -72,9 +77,12 @@ async function run(stack: BenchStack, sink: { received: () => string[]; cutOff: 
   const runStart = Date.now();
   const deadline = runStart + timeoutMs;
   const client = createResilientClient({ apiUrl: stack.apiUrl, deadline });
-  const people: Person[] = ['requester', 'engineer', 'manager', 'procurement_manager', 'finance_director'];
+  const people: Person[] = ['requester', 'engineer', 'manager', 'procurement_manager', 'finance_director', 'buyer', 'warehouse'];
   const accounts = Object.fromEntries(await Promise.all(people.map(async (person) => [person, await login(client, person)] as const))) as Record<Person, Account>;
-  const planned = planRequisitions(n);
+  const supplierPage = await client.call('GET', '/suppliers', accounts.buyer.token);
+  const supplierIds = (supplierPage.body.items as { id: string }[] | undefined)?.map((supplier) => supplier.id) ?? [];
+  if (supplierPage.status !== 200 || supplierIds.length === 0) throw new Error(`suppliers answered ${supplierPage.status} with ${supplierIds.length} suppliers`);
+  const planned = planRequisitions(n, supplierIds.length);
   const totalDecisions = decisionCount(planned);
   const late = planned.filter((one) => createdDuringTraffic(one.index));
   // Reachable from the other chains' decisions alone, so a late chain never waits for itself.
@@ -87,9 +95,11 @@ async function run(stack: BenchStack, sink: { received: () => string[]; cutOff: 
     startAfterDecisions: createdDuringTraffic(one.index) ? Math.floor(((late.indexOf(one) + 1) / (late.length + 1)) * lateSpan) : 0,
     finished: false,
   }));
-  const drivers = createDrivers({ client, accounts, runId: randomUUID().slice(0, 8) });
+  const drivers = createDrivers({ client, accounts, supplierIds, runId: randomUUID().slice(0, 8) });
+  const orderSteps = sum(planned.map((one) => one.steps.length - one.requisitionSteps));
+  const orders = planned.filter((one) => one.order).length;
 
-  say(`chaos: ${n} requisition processes (${totalDecisions} decisions), ${concurrency} clients; SIGKILL worker at ${schedule[0].at * 100}%, API at ${schedule[1].at * 100}%, Temporal at ${schedule[2].at * 100}% of decisions`);
+  say(`chaos: ${n} requisition processes and ${orders} purchase orders (${totalDecisions} decisions, ${orderSteps} of them on orders), ${supplierIds.length} suppliers, ${concurrency} clients; SIGKILL worker at ${schedule[0].at * 100}%, API at ${schedule[1].at * 100}%, Temporal at ${schedule[2].at * 100}% of decisions`);
   const early = chains.filter((chain) => !createdDuringTraffic(chain.planned.index));
   await pool(early.length, concurrency, (index) => drivers.createAndSubmit(early[index]!));
   const setupSeconds = round1((Date.now() - runStart) / 1000);
@@ -125,18 +135,19 @@ async function run(stack: BenchStack, sink: { received: () => string[]; cutOff: 
   say(`  drivers ${failure ? `stopped: ${failure}` : 'done'} after ${trafficSeconds} s`);
 
   // Decisions are answered once applied; the runs still close (a last activity, the final workflow task).
-  // A minute is plenty: a run still open after it is reported by the checks.
+  // A minute is plenty: a run still open after it is reported by the checks. Purchase-order runs stay
+  // open after their receipt (they wait for invoices), so they are not waited for.
   const closing = Date.now();
   const closeBy = Math.min(deadline, closing + 60_000);
   const open = async () => {
     let running = 0;
-    for await (const execution of stack.client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}' AND ExecutionStatus = 'Running'` })) running += execution.status.name === 'RUNNING' ? 1 : 0;
+    for await (const execution of stack.client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}' AND ExecutionStatus = 'Running'` })) running += execution.status.name === 'RUNNING' && execution.type !== 'purchaseOrderWorkflow' ? 1 : 0;
     return running;
   };
   while ((await open()) > 0 && Date.now() < closeBy) await sleep(500);
   const closeSeconds = round1((Date.now() - closing) / 1000);
 
-  const { checks, counts, unconfirmedMails } = await checkOutcome({ db: stack.database.db, temporal: stack.client, taskQueue: stack.taskQueue, chains, receivedRaw: sink.received(), cutOffRaw: sink.cutOff() });
+  const { checks, counts, unconfirmedMails } = await checkOutcome({ db: stack.database.db, temporal: stack.client, taskQueue: stack.taskQueue, chains, supplierIds, receivedRaw: sink.received(), cutOffRaw: sink.cutOff() });
   const caught = kills.filter((kill) => Object.keys(kill.writesInFlight).length > 0).length;
   const anomalies = chains.filter((chain) => chain.anomaly).map((chain) => `#${chain.planned.index} ${chain.planned.plan.name}: ${chain.anomaly}`);
   checks.unshift(
@@ -147,12 +158,12 @@ async function run(stack: BenchStack, sink: { received: () => string[]; cutOff: 
   const ok = checks.every((check) => check.ok);
 
   say('');
-  say(`chaos: ${n} processes, ${concurrency} clients, ${totalDecisions} decisions; ${ok ? 'nothing lost, nothing duplicated' : 'FAILED'}`);
+  say(`chaos: ${n} requisition processes, ${orders} purchase orders, ${concurrency} clients, ${totalDecisions} decisions (${orderSteps} on orders); ${ok ? 'nothing lost, nothing duplicated' : 'FAILED'}`);
   say('  kill        at decisions   down s   restart s   outage s   writes in flight (decisions half done), aimed at');
   for (const kill of kills) say(`  ${kill.part.padEnd(10)}  ${`${kill.decisionsAtKill}/${totalDecisions}`.padStart(12)}   ${String(kill.downSeconds).padStart(6)}   ${String(kill.restartSeconds).padStart(9)}   ${String(kill.outageSeconds ?? '-').padStart(8)}   ${describeWrites(kill.writesInFlight)} (${kill.decisionsHalfDone}), ${kill.aim}${kill.aimHit ? '' : ' (missed)'}`);
   say(`  timings: setup ${setupSeconds} s, traffic ${trafficSeconds} s, closing ${closeSeconds} s, total ${round1((Date.now() - runStart) / 1000)} s`);
   say(`  client: ${JSON.stringify(client.stats)}`);
-  say(`  decisions answered only on a retry: ${drivers.stats.decisionsRetried}; 409/404 verified as our own earlier decision: ${drivers.stats.conflictsVerifiedAsOurs}`);
+  say(`  decisions answered only on a retry: ${drivers.stats.decisionsRetried}; 409/404 verified as our own earlier decision: ${drivers.stats.conflictsVerifiedAsOurs}; orders prepared ${drivers.stats.ordersPrepared}, received ${drivers.stats.receipts}`);
   say(`  unconfirmed mails: ${counts.mails.unconfirmed} (${counts.mails.unconfirmedReceived} received, so delivered once; ${counts.mails.unconfirmedLost} LOST)`);
   for (const mail of unconfirmedMails) say(`    unconfirmed ${mail.template} ${mail.key}: ${mail.received ? 'received' : `LOST${mail.cutOff ? ' (cut off before its end mark)' : ''}`}; ${mail.error ?? ''}`);
   say('');
@@ -166,15 +177,17 @@ async function run(stack: BenchStack, sink: { received: () => string[]; cutOff: 
     ok,
     smoke,
     processes: n,
+    orders,
     concurrency,
     decisions: totalDecisions,
+    orderSteps,
     database: stack.databaseKind,
     mode: stack.mode,
     checks,
     counts,
     kills,
     seconds: { setup: setupSeconds, traffic: trafficSeconds, closing: closeSeconds, total: round1((Date.now() - runStart) / 1000) },
-    client: { ...client.stats, created: drivers.stats.created, submitted: drivers.stats.submitted, decisionsRetried: drivers.stats.decisionsRetried, conflictsVerifiedAsOurs: drivers.stats.conflictsVerifiedAsOurs, notReadyPolls: drivers.stats.notReadyPolls },
+    client: { ...client.stats, created: drivers.stats.created, submitted: drivers.stats.submitted, ordersPrepared: drivers.stats.ordersPrepared, receipts: drivers.stats.receipts, decisionsRetried: drivers.stats.decisionsRetried, conflictsVerifiedAsOurs: drivers.stats.conflictsVerifiedAsOurs, notReadyPolls: drivers.stats.notReadyPolls },
     anomalies: anomalies.slice(0, 50),
     unconfirmedMails,
   });

@@ -6,83 +6,63 @@ import { verifyAuditChain } from '../../db/queries/audit.ts';
 import { auditLog, mailOutbox, requisitions, tasks } from '../../db/schema/index.ts';
 import type { RequisitionState } from '../../workflows/requisition.workflow.ts';
 import { searchKeys } from '../../workflows/search-attributes.ts';
+import { numberChecks, sameCounts, sum, tally, type Check } from './counting.ts';
 import type { Chain } from './drivers.ts';
-import { expectedEffects } from './plans.ts';
+import { checkOrders, orderOnceActions } from './order-checks.ts';
+import { expectedEffects, expectedOrderEffects, finalStatus } from './plans.ts';
 
-export interface Check {
-  check: string;
-  expected: string | number;
-  actual: string | number;
-  ok: boolean;
-}
-
-const tally = <T>(items: T[], keyOf: (item: T) => string) => {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(keyOf(item), (counts.get(keyOf(item)) ?? 0) + 1);
-  return counts;
-};
-
-const sameCounts = (expected: Record<string, number>, actual: Map<string, number>) => {
-  const keys = new Set([...Object.keys(expected), ...actual.keys()]);
-  return [...keys].every((key) => (expected[key] ?? 0) === (actual.get(key) ?? 0));
-};
-
-const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+export type { Check } from './counting.ts';
 
 /** Actions that happen at most once per subject: a second entry is a duplicated side effect. */
-const onceActions = new Set(['requisition.created', 'requisition.submitted', 'requisition.approved', 'requisition.rejected', 'requisition.withdrawn', 'task.created', 'task.completed', 'task.cancelled']);
+const onceActions = new Set(['requisition.created', 'requisition.submitted', 'requisition.approved', 'requisition.rejected', 'requisition.withdrawn', 'requisition.ordered', 'task.created', 'task.completed', 'task.cancelled', ...orderOnceActions]);
 
 /**
  * Reads what the run left behind (database, SMTP sink, Temporal) and compares
  * it with the plans: every process at its planned end, every side effect
- * exactly once.
+ * exactly once. The purchase orders' own rows come from order-checks.ts.
  */
-export async function checkOutcome(params: { db: Database; temporal: Client; taskQueue: string; chains: Chain[]; receivedRaw: string[]; cutOffRaw: string[] }) {
+export async function checkOutcome(params: { db: Database; temporal: Client; taskQueue: string; chains: Chain[]; supplierIds: readonly string[]; receivedRaw: string[]; cutOffRaw: string[] }) {
   const { db, temporal, chains } = params;
   const checks: Check[] = [];
   const add = (check: string, expected: string | number, actual: string | number, ok = expected === actual) => checks.push({ check, expected, actual, ok });
   const n = chains.length;
   const byId = new Map(chains.filter((chain) => chain.id).map((chain) => [chain.id!, chain]));
 
-  // Requisitions: count, numbers, end status.
+  // Requisitions: count, numbers, end status (an approved one is `ordered` once its order is issued).
   const requisitionRows = await db.select({ id: requisitions.id, number: requisitions.number, status: requisitions.status }).from(requisitions);
   add('requisitions created', n, requisitionRows.length);
-  const numbers = requisitionRows.map((row) => row.number).filter((number): number is string => Boolean(number));
-  add('requisition numbers unique', n, new Set(numbers).size);
-  const sequences = numbers.map((number) => Number(/-(\d+)$/.exec(number)?.[1])).sort((a, b) => a - b);
-  const gapless = sequences.length === n && sequences.every((value, index) => value === index + 1);
-  add('requisition numbers gapless', `1..${n}`, sequences.length ? `${sequences[0]}..${sequences.at(-1)}${gapless ? '' : ` (${sequences.length} numbers)`}` : 'none', gapless);
-  const plannedStatus = tally(chains, (chain) => chain.planned.plan.endStatus);
-  const inPlannedStatus = requisitionRows.filter((row) => byId.get(row.id)?.planned.plan.endStatus === row.status).length;
+  numberChecks(add, 'requisition', requisitionRows.map((row) => row.number), n);
+  const plannedStatus = tally(chains, (chain) => (chain.planned.order ? 'approved, then ordered' : chain.planned.plan.endStatus));
+  const inPlannedStatus = requisitionRows.filter((row) => { const chain = byId.get(row.id); return chain !== undefined && finalStatus(chain.planned) === row.status; }).length;
   add(`requisitions at their planned end (${[...plannedStatus].map(([status, count]) => `${count} ${status}`).join(', ')})`, n, inPlannedStatus);
 
-  // Tasks: per requisition and kind, outcomes in order, none open.
+  // Tasks: per requisition and kind, outcomes in order (orders' tasks: order-checks.ts), none open.
   const taskRows = await db.select().from(tasks);
   const tasksOf = new Map<string, typeof taskRows>();
   for (const row of taskRows) tasksOf.set(row.subjectId, [...(tasksOf.get(row.subjectId) ?? []), row]);
   let tasksAsPlanned = 0;
   let outcomesAsPlanned = 0;
-  let expectedTasks = 0;
+  let expectedTasks = sum(chains.map((chain) => (chain.planned.order ? sum(Object.values(expectedOrderEffects(chain.planned.order).tasks).map(Number)) : 0)));
   for (const chain of chains) {
     const expected = expectedEffects(chain.planned);
-    expectedTasks += sum(Object.values(expected.tasks));
+    expectedTasks += sum(Object.values(expected.tasks).map(Number));
     const rows = (chain.id ? (tasksOf.get(chain.id) ?? []) : []).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     if (sameCounts(expected.tasks, tally(rows, (row) => row.kind)) && rows.filter((row) => row.status === 'cancelled').length === expected.cancelledTasks) tasksAsPlanned += 1;
     const outcomes = rows.filter((row) => row.status === 'completed').map((row) => row.outcome);
     if (JSON.stringify(outcomes) === JSON.stringify(expected.completedOutcomes)) outcomesAsPlanned += 1;
   }
-  add('tasks in total', expectedTasks, taskRows.length);
+  add('tasks in total (requisitions and orders)', expectedTasks, taskRows.length);
   add('requisitions with exactly their planned tasks per kind', n, tasksAsPlanned);
   add('requisitions whose tasks were decided as planned, in order', n, outcomesAsPlanned);
   add('tasks left open', 0, taskRows.filter((row) => row.status === 'open').length);
 
   // Mail: the outbox against the plans, then against what the SMTP sink received.
-  const mailRows = await db.select({ key: mailOutbox.idempotencyKey, template: mailOutbox.template, processId: mailOutbox.processId, status: mailOutbox.status, error: mailOutbox.error }).from(mailOutbox);
+  const mailRows = await db.select({ key: mailOutbox.idempotencyKey, template: mailOutbox.template, processId: mailOutbox.processId, status: mailOutbox.status, error: mailOutbox.error, attachments: mailOutbox.attachments }).from(mailOutbox);
   const mailsOf = new Map<string, typeof mailRows>();
   for (const row of mailRows) mailsOf.set(row.processId ?? '', [...(mailsOf.get(row.processId ?? '') ?? []), row]);
-  const expectedMails = sum(chains.map((chain) => sum(Object.values(expectedEffects(chain.planned).mails))));
+  const expectedMails = sum(chains.map((chain) => sum(Object.values(expectedEffects(chain.planned).mails)) + (chain.planned.order ? sum(Object.values(expectedOrderEffects(chain.planned.order).mails)) : 0)));
   const mailsAsPlanned = chains.filter((chain) => sameCounts(expectedEffects(chain.planned).mails, tally(mailsOf.get(chain.workflowId ?? '') ?? [], (row) => row.template))).length;
-  add('outbox rows (task, question and decision mails)', expectedMails, mailRows.length);
+  add('outbox rows (task, question, decision, order and arrival mails)', expectedMails, mailRows.length);
   add('requisitions with exactly their planned mails per template', n, mailsAsPlanned);
   const mailStatus = tally(mailRows, (row) => row.status);
   add("outbox rows neither 'sent' nor 'unconfirmed' (still sending, failed)", 0, mailRows.filter((row) => row.status !== 'sent' && row.status !== 'unconfirmed').length);
@@ -103,7 +83,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
   const verification = await verifyAuditChain(db);
   add('audit chain verifies', 'ok', verification.ok ? 'ok' : `broken at ${verification.firstBrokenId}`);
   add('audit entries left unsealed after sealing', 0, verification.unsealed);
-  const taskOwner = new Map(taskRows.map((row) => [row.id, row.subjectId]));
+  const taskOwner = new Map(taskRows.filter((row) => row.subjectType === 'Requisition').map((row) => [row.id, row.subjectId]));
   const auditRows = await db.select({ action: auditLog.action, subjectType: auditLog.subjectType, subjectId: auditLog.subjectId }).from(auditLog);
   const processAudit = auditRows
     .map((row) => ({ ...row, requisitionId: row.subjectType === 'Requisition' ? row.subjectId : row.subjectType === 'Task' ? taskOwner.get(row.subjectId) : undefined }))
@@ -113,19 +93,21 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
   const expectedAudit = sum(chains.map((chain) => sum(Object.values(expectedEffects(chain.planned).audit))));
   add('audit entries of requisitions and their tasks', expectedAudit, processAudit.length);
   add('requisitions with exactly their planned audit entries', n, chains.filter((chain) => sameCounts(expectedEffects(chain.planned).audit, tally(auditOf.get(chain.id ?? '') ?? [], (row) => row.action))).length);
-  const onceTally = tally(processAudit.filter((row) => onceActions.has(row.action)), (row) => `${row.action} ${row.subjectId}`);
+  const onceTally = tally(auditRows.filter((row) => onceActions.has(row.action)), (row) => `${row.action} ${row.subjectId}`);
   add('audit entries duplicated (a 2nd created/decided/cancelled of one subject)', 0, [...onceTally.values()].filter((count) => count > 1).length);
 
-  // Temporal: every run closed as completed, with the planned result, each decision accepted once.
-  const statuses = new Map<string, number>();
-  for await (const execution of temporal.workflow.list({ query: `TaskQueue = '${params.taskQueue}'` })) statuses.set(execution.status.name, (statuses.get(execution.status.name) ?? 0) + 1);
-  add('Temporal: workflows on the task queue, completed', n, statuses.get('COMPLETED') ?? 0);
-  add('Temporal: running, failed, terminated, cancelled or timed out', 0, sum([...statuses].filter(([status]) => status !== 'COMPLETED').map(([, count]) => count)));
+  // Temporal: every requisition run closed as completed, with the planned result, each decision accepted once.
+  const executions: { type: string; status: string }[] = [];
+  for await (const execution of temporal.workflow.list({ query: `TaskQueue = '${params.taskQueue}'` })) executions.push({ type: execution.type, status: execution.status.name });
+  const requisitionRuns = tally(executions.filter((execution) => execution.type === 'requisitionWorkflow'), (execution) => execution.status);
+  const statuses = tally(executions, (execution) => `${execution.type} ${execution.status}`);
+  add('Temporal: requisition workflows completed', n, requisitionRuns.get('COMPLETED') ?? 0);
+  add('Temporal: requisition workflows running, failed, terminated, cancelled or timed out', 0, sum([...requisitionRuns].filter(([status]) => status !== 'COMPLETED').map(([, count]) => count)));
   let resultsAsPlanned = 0;
   let numbersMatch = 0;
   let updatesAccepted = 0;
   let updatesAsPlanned = 0;
-  const expectedUpdates = sum(chains.map((chain) => chain.planned.steps.length));
+  const expectedUpdates = sum(chains.map((chain) => chain.planned.requisitionSteps));
   const numberOf = new Map(requisitionRows.map((row) => [row.id, row.number]));
   for (const chain of chains) {
     if (!chain.workflowId) continue;
@@ -136,11 +118,13 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
     const history = await handle.fetchHistory();
     const accepted = (history.events ?? []).flatMap((event) => (event.workflowExecutionUpdateAcceptedEventAttributes ? [event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.meta?.updateId ?? ''] : []));
     updatesAccepted += accepted.length;
-    if (accepted.length === chain.planned.steps.length && new Set(accepted).size === accepted.length) updatesAsPlanned += 1;
+    if (accepted.length === chain.planned.requisitionSteps && new Set(accepted).size === accepted.length) updatesAsPlanned += 1;
   }
   add('Temporal: workflow results at the planned status', n, resultsAsPlanned);
   add('Temporal: decision Updates accepted (each once)', expectedUpdates, updatesAccepted, updatesAccepted === expectedUpdates && updatesAsPlanned === n);
   add('Temporal: DocumentNumber = the requisition number', n, numbersMatch);
+
+  const orders = await checkOrders({ db, temporal, chains, supplierIds: params.supplierIds, executions, taskRows, mailRows, auditRows, add });
 
   const counts = {
     requisitions: Object.fromEntries(tally(requisitionRows, (row) => row.status)),
@@ -149,6 +133,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
     auditEntries: verification.checked,
     workflows: Object.fromEntries(statuses),
     updatesAccepted,
+    orders,
   };
   /** Which mails a kill caught in the SMTP hand-off, for the report. */
   const cutOffIds = new Set(params.cutOffRaw.map(messageIdOf));

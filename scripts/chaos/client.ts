@@ -31,7 +31,7 @@ export function createResilientClient(options: { apiUrl: string; deadline: numbe
   const stats: ClientStats = { requests: 0, networkErrors: 0, timeouts: 0, unavailable: 0, otherServerErrors: 0, idempotencyInProgress: 0, idempotentReplays: 0 };
   /** Requests under way that change something (not GETs), by kind: what a kill should catch in flight. */
   const writesInFlight = new Map<string, number>();
-  const writeKind = (path: string) => /\/(complete|submit|withdraw|login)$/.exec(path)?.[1] ?? (path === '/requisitions' ? 'create' : path);
+  const writeKind = (path: string) => /\/(complete|submit|withdraw|login|claim)$/.exec(path)?.[1] ?? (path === '/requisitions' ? 'create' : path);
 
   async function once(method: string, path: string, token: string | undefined, body: unknown, headers: Record<string, string>): Promise<Omit<Answer, 'attempts'>> {
     const response = await fetch(`${options.apiUrl}${path}`, {
@@ -50,8 +50,9 @@ export function createResilientClient(options: { apiUrl: string; deadline: numbe
     return { status: response.status, body: parsed, headers: response.headers };
   }
 
-  async function call(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const write = method === 'GET' ? undefined : writeKind(path);
+  /** `kind` names the write for the kill report (default: from the path, e.g. "complete"). */
+  async function call(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}, kind?: string): Promise<Answer> {
+    const write = method === 'GET' ? undefined : (kind ?? writeKind(path));
     if (write) writesInFlight.set(write, (writesInFlight.get(write) ?? 0) + 1);
     try {
       /** When a 409 "still in progress" first came: after a minute it is an answer (the claim is stuck), not an outage. */
@@ -84,7 +85,7 @@ export function createResilientClient(options: { apiUrl: string; deadline: numbe
   return {
     call,
     stats,
-    /** Writes under way now, by kind (complete, create, submit, withdraw). */
+    /** Writes under way now, by kind (complete, create, submit, withdraw, claim; "prepare order", "approve order", receive). */
     writesInFlight: () => Object.fromEntries([...writesInFlight].filter(([, count]) => count > 0)),
   };
 }

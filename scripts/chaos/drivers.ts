@@ -7,12 +7,16 @@ export interface Account {
   userId: string;
 }
 
-/** One requisition as the drivers move it along its plan. */
+/** One requisition (and, once approved, its purchase order) as the drivers move it along its plan. */
 export interface Chain {
   planned: PlannedRequisition;
   id?: string;
   number?: string;
   workflowId?: string;
+  /** The order its approval made, once the buyer found it. */
+  purchaseOrderId?: string;
+  /** The warehouse's receipt number, once answered. */
+  receiptNumber?: string;
   /** Index of the next step of the plan. */
   next: number;
   /** Tasks this chain already decided: the next step waits for a different one. */
@@ -34,15 +38,25 @@ export interface DriverStats {
   decisionsRetried: number;
   created: number;
   submitted: number;
+  /** Orders the buyer prepared and the warehouse received (answered). */
+  ordersPrepared: number;
+  receipts: number;
   /** Inbox or requisition reads that found the next step not there yet. */
   notReadyPolls: number;
 }
 
-const requisitionBody = (chain: Chain) => ({
+const requisitionBody = (chain: Chain, supplierIds: readonly string[]) => ({
   title: `Chaos ${chain.planned.index}: ${chain.planned.plan.name}`,
   purpose: 'daily_operations',
-  lines: [{ description: 'Spare part', quantity: '1', unit: 'each', unitPrice: chain.planned.plan.unitPrice }],
+  lines: chain.planned.lines.map((line) => ({ description: line.item, quantity: String(line.quantity), unit: line.unit, unitPrice: line.unitPrice.toFixed(2), supplierId: supplierIds[chain.planned.supplierSlot] })),
 });
+
+interface TaskItem {
+  id: string;
+  kind: string;
+  assigneeId: string | null;
+  details?: { lines?: { lineId: string; unitPrice: string }[] };
+}
 
 /**
  * Drives every chain through its plan over HTTP with `concurrency` clients
@@ -50,11 +64,11 @@ const requisitionBody = (chain: Chain) => ({
  * at once. Client calls outlive outages (see client.ts); an answer that is
  * not explained by an outage marks the chain as an anomaly.
  */
-export function createDrivers(options: { client: ResilientClient; accounts: Record<Person, Account>; runId: string }) {
+export function createDrivers(options: { client: ResilientClient; accounts: Record<Person, Account>; supplierIds: readonly string[]; runId: string }) {
   const { client, accounts, runId } = options;
   /** Tasks whose completion request is under way. */
   const decisionsInFlight = new Set<string>();
-  const stats: DriverStats = { decisions: 0, conflictsVerifiedAsOurs: 0, decisionsRetried: 0, created: 0, submitted: 0, notReadyPolls: 0 };
+  const stats: DriverStats = { decisions: 0, conflictsVerifiedAsOurs: 0, decisionsRetried: 0, created: 0, submitted: 0, ordersPrepared: 0, receipts: 0, notReadyPolls: 0 };
 
   const fail = (chain: Chain, what: string, answer: Answer) => {
     chain.anomaly = `${what} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`;
@@ -66,7 +80,7 @@ export function createDrivers(options: { client: ResilientClient; accounts: Reco
   async function createAndSubmit(chain: Chain): Promise<boolean> {
     const requester = accounts[chain.planned.requester];
     if (!chain.id) {
-      const created = await client.call('POST', '/requisitions', requester.token, requisitionBody(chain), { 'idempotency-key': `chaos-${runId}-${chain.planned.index}-create` });
+      const created = await client.call('POST', '/requisitions', requester.token, requisitionBody(chain, options.supplierIds), { 'idempotency-key': `chaos-${runId}-${chain.planned.index}-create` });
       if (created.status !== 201) return fail(chain, 'create', created);
       chain.id = created.body.id as string;
       stats.created += 1;
@@ -86,28 +100,93 @@ export function createDrivers(options: { client: ResilientClient; accounts: Reco
     return true;
   };
 
-  async function decide(chain: Chain, step: Extract<Step, { kind: 'decide' }>): Promise<boolean> {
-    const actor = accounts[step.by];
-    const inbox = await client.call('GET', `/tasks?subjectId=${chain.id}`, actor.token);
+  /**
+   * Completes the open task of `taskKind` on `subjectId` that this chain has
+   * not decided yet (claimed first if it is offered to a role); false when it
+   * is not there yet. A 409/404 after a lost answer is believed only if the
+   * task shows our own outcome.
+   */
+  async function completeTask(chain: Chain, by: Person, subjectId: string, taskKind: string, action: string, body: (task: TaskItem) => Record<string, unknown>): Promise<boolean> {
+    const actor = accounts[by];
+    const inbox = await client.call('GET', `/tasks?subjectId=${subjectId}`, actor.token);
     if (inbox.status !== 200) return fail(chain, 'inbox', inbox);
-    const task = (inbox.body.items as { id: string; kind: string }[]).find((item) => item.kind === step.taskKind && !chain.decidedTaskIds.has(item.id));
+    const task = (inbox.body.items as TaskItem[]).find((item) => item.kind === taskKind && !chain.decidedTaskIds.has(item.id));
     if (!task) return false;
+    if (!task.assigneeId) {
+      const claimed = await client.call('POST', `/tasks/${task.id}/claim`, actor.token, undefined, {}, 'claim');
+      if (claimed.status !== 200 && !(claimed.status === 409 && (await client.call('GET', `/tasks/${task.id}`, actor.token)).body.assigneeId === actor.userId)) return fail(chain, `claim of task ${task.id}`, claimed);
+    }
     decisionsInFlight.add(task.id);
-    const answer = await client.call('POST', `/tasks/${task.id}/complete`, actor.token, { action: step.action, ...(step.comment ? { comment: step.comment } : {}) }).finally(() => decisionsInFlight.delete(task.id));
+    const kind = taskKind.startsWith('po_') ? `${action} order` : 'complete';
+    const answer = await client.call('POST', `/tasks/${task.id}/complete`, actor.token, body(task), {}, kind).finally(() => decisionsInFlight.delete(task.id));
     if (answer.attempts > 1) stats.decisionsRetried += 1;
     if (answer.status === 200) {
       const decided = answer.body.task as { status: string; outcome: string | null };
-      if (decided.status !== 'completed' || decided.outcome !== step.action) return fail(chain, `${step.action} of task ${task.id}`, answer);
+      if (decided.status !== 'completed' || decided.outcome !== action) return fail(chain, `${action} of task ${task.id}`, answer);
     } else if (answer.status === 409 || answer.status === 404) {
       // An earlier attempt whose answer was lost may have decided it: believe the task, not the status code.
       const now = await client.call('GET', `/tasks/${task.id}`, actor.token);
       const row = now.body as { status?: string; outcome?: string | null; completedById?: string | null };
-      if (now.status !== 200 || row.status !== 'completed' || row.outcome !== step.action || row.completedById !== actor.userId) return fail(chain, `${step.action} of task ${task.id} (then ${JSON.stringify(row).slice(0, 200)})`, answer);
+      if (now.status !== 200 || row.status !== 'completed' || row.outcome !== action || row.completedById !== actor.userId) return fail(chain, `${action} of task ${task.id} (then ${JSON.stringify(row).slice(0, 200)})`, answer);
       stats.conflictsVerifiedAsOurs += 1;
     } else {
-      return fail(chain, `${step.action} of task ${task.id}`, answer);
+      return fail(chain, `${action} of task ${task.id}`, answer);
     }
     chain.decidedTaskIds.add(task.id);
+    return recordDecision(chain);
+  }
+
+  function decide(chain: Chain, step: Extract<Step, { kind: 'decide' }>): Promise<boolean> {
+    const subjectId = step.onOrder ? chain.purchaseOrderId! : chain.id!;
+    return completeTask(chain, step.by, subjectId, step.taskKind, step.action, () => ({ action: step.action, ...(step.comment ? { comment: step.comment } : {}) }));
+  }
+
+  /** The buyer finds the order the approval made (exactly one: every line names one supplier), prices every line of its prepare task at the requisition's price and sends it. */
+  async function prepare(chain: Chain, step: Extract<Step, { kind: 'prepare' }>): Promise<boolean> {
+    if (!chain.purchaseOrderId) {
+      const page = await client.call('GET', `/purchase-orders?requisitionId=${chain.id}`, accounts[step.by].token);
+      if (page.status !== 200) return fail(chain, 'purchase orders of the requisition', page);
+      const orders = page.body.items as { id: string }[];
+      if (orders.length > 1) return fail(chain, `${orders.length} orders for one requisition`, page);
+      if (orders.length === 0) return false;
+      chain.purchaseOrderId = orders[0]!.id;
+    }
+    const moved = await completeTask(chain, step.by, chain.purchaseOrderId, 'po_prepare', 'prepare', (task) => ({
+      action: 'prepare',
+      data: { deliveryDate: '2027-06-30', deliveryAddress: 'Chaos plant, gate 3', lines: (task.details?.lines ?? []).map((line) => ({ lineId: line.lineId, unitPrice: line.unitPrice })) },
+    }));
+    if (moved && !chain.anomaly) stats.ordersPrepared += 1;
+    return moved;
+  }
+
+  /**
+   * Once the order is issued, the warehouse receives every line in full,
+   * with one Idempotency-Key for every attempt: a retry after a lost answer
+   * is the same receipt. A 409 is believed only if the order shows exactly
+   * one receipt, ours, with everything received.
+   */
+  async function receive(chain: Chain, step: Extract<Step, { kind: 'receive' }>): Promise<boolean> {
+    const actor = accounts[step.by];
+    const before = await client.call('GET', `/purchase-orders/${chain.purchaseOrderId}`, actor.token);
+    if (before.status !== 200) return fail(chain, 'read purchase order', before);
+    const order = before.body as { status: string; lines: { id: string; quantity: string }[] };
+    if (order.status === 'draft' || order.status === 'pending_approval') return false;
+    if (order.status !== 'issued') return fail(chain, `order ${order.status} before its receipt`, before);
+    const body = { purchaseOrderId: chain.purchaseOrderId, location: chain.planned.order!.location, lines: order.lines.map((line) => ({ purchaseOrderLineId: line.id, quantityReceived: line.quantity })) };
+    const answer = await client.call('POST', '/receipts', actor.token, body, { 'idempotency-key': `chaos-${runId}-${chain.planned.index}-receipt` }, 'receive');
+    if (answer.attempts > 1) stats.decisionsRetried += 1;
+    if (answer.status === 201) {
+      chain.receiptNumber = answer.body.number as string;
+    } else if (answer.status === 409) {
+      const now = await client.call('GET', `/purchase-orders/${chain.purchaseOrderId}`, actor.token);
+      const after = now.body as { status?: string; receipts?: { number: string; receivedById: string }[] };
+      if (now.status !== 200 || after.status !== 'received' || after.receipts?.length !== 1 || after.receipts[0]!.receivedById !== actor.userId) return fail(chain, `receipt (then ${JSON.stringify(after).slice(0, 200)})`, answer);
+      chain.receiptNumber = after.receipts[0]!.number;
+      stats.conflictsVerifiedAsOurs += 1;
+    } else {
+      return fail(chain, 'receipt', answer);
+    }
+    stats.receipts += 1;
     return recordDecision(chain);
   }
 
@@ -134,7 +213,7 @@ export function createDrivers(options: { client: ResilientClient; accounts: Reco
   async function advance(chain: Chain): Promise<boolean> {
     if (!chain.workflowId) return createAndSubmit(chain);
     const step = chain.planned.steps[chain.next]!;
-    const moved = step.kind === 'decide' ? await decide(chain, step) : await withdraw(chain, step);
+    const moved = step.kind === 'decide' ? await decide(chain, step) : step.kind === 'withdraw' ? await withdraw(chain, step) : step.kind === 'prepare' ? await prepare(chain, step) : await receive(chain, step);
     if (!moved) stats.notReadyPolls += 1;
     return moved;
   }

@@ -1,20 +1,35 @@
 import type { RequisitionStatus, TaskAction, TaskKind } from '@p2p/domain';
 
-/** Demo people who take part: both requesters report to the manager (db/seed.ts). */
-export type Person = 'requester' | 'engineer' | 'manager' | 'procurement_manager' | 'finance_director';
+/** Demo people who take part: both requesters report to the manager (db/seed.ts); one buyer, one warehouse clerk. */
+export type Person = 'requester' | 'engineer' | 'manager' | 'procurement_manager' | 'finance_director' | 'buyer' | 'warehouse';
 
 export type Step =
-  | { kind: 'decide'; by: Person; taskKind: TaskKind; action: TaskAction; comment?: string }
+  /** A task decided by `by`: on the requisition, or (`onOrder`) on its purchase order. */
+  | { kind: 'decide'; by: Person; taskKind: TaskKind; action: TaskAction; comment?: string; onOrder?: true }
   /** The requester withdraws once approval level `whileLevelOpen` (1-based, as the API numbers steps) has its task open. */
-  | { kind: 'withdraw'; by: Person; whileLevelOpen: number };
+  | { kind: 'withdraw'; by: Person; whileLevelOpen: number }
+  /** The buyer prices the order's `po_prepare` task (every line at the requisition's price) and sends it. */
+  | { kind: 'prepare'; by: Person }
+  /** The warehouse receives every line of the issued order in full, in one receipt with an Idempotency-Key. */
+  | { kind: 'receive'; by: Person };
 
 export interface Plan {
   name: string;
-  /** One line of quantity 1: the total picks the chain (default policy: <= 1,000 one step, <= 25,000 two, above three). */
-  unitPrice: string;
+  /** The requisition's total picks the chain (default policy: <= 1,000 one step, <= 25,000 two, above three). */
+  total: number;
   steps: Step[];
+  /** Where the requisition's own run ends (its result); an approved one goes on as a purchase order. */
   endStatus: Extract<RequisitionStatus, 'approved' | 'rejected' | 'withdrawn'>;
 }
+
+/**
+ * The purchasing policy's default (domain defaultPurchasingPolicy): an order
+ * above it waits for a procurement manager. Orders carry the default 5% tax,
+ * so a requisition of 5,000 makes an order of 5,250 and one of 30,000 an
+ * order of 31,500 that needs the approval.
+ */
+const ORDER_APPROVAL_ABOVE = 10_000;
+const TAX = 1.05;
 
 const approve = (by: Person): Step => ({ kind: 'decide', by, taskKind: 'requisition_approval', action: 'approve' });
 
@@ -24,16 +39,16 @@ const approve = (by: Person): Step => ({ kind: 'decide', by, taskKind: 'requisit
  * is their line manager, then the procurement manager and the finance director.
  */
 const templates = {
-  approvedInTwo: { name: 'approved in 2 steps', unitPrice: '5000.00', endStatus: 'approved', steps: [approve('manager'), approve('procurement_manager')] },
+  approvedInTwo: { name: 'approved in 2 steps', total: 5000, endStatus: 'approved', steps: [approve('manager'), approve('procurement_manager')] },
   rejectedAtSecond: {
     name: 'rejected at step 2',
-    unitPrice: '5000.00',
+    total: 5000,
     endStatus: 'rejected',
     steps: [approve('manager'), { kind: 'decide', by: 'procurement_manager', taskKind: 'requisition_approval', action: 'reject', comment: 'chaos: over budget' }],
   },
   questioned: {
     name: 'questioned, answered, approved',
-    unitPrice: '5000.00',
+    total: 5000,
     endStatus: 'approved',
     steps: [
       { kind: 'decide', by: 'manager', taskKind: 'requisition_approval', action: 'question', comment: 'chaos: which supplier?' },
@@ -42,14 +57,14 @@ const templates = {
       approve('procurement_manager'),
     ],
   },
-  approvedInThree: { name: 'approved in 3 steps', unitPrice: '30000.00', endStatus: 'approved', steps: [approve('manager'), approve('procurement_manager'), approve('finance_director')] },
+  approvedInThree: { name: 'approved in 3 steps', total: 30000, endStatus: 'approved', steps: [approve('manager'), approve('procurement_manager'), approve('finance_director')] },
   rejectedAtFirst: {
     name: 'rejected at step 1',
-    unitPrice: '800.00',
+    total: 800,
     endStatus: 'rejected',
     steps: [{ kind: 'decide', by: 'manager', taskKind: 'requisition_approval', action: 'reject', comment: 'chaos: not needed' }],
   },
-  withdrawn: { name: 'withdrawn at step 2', unitPrice: '5000.00', endStatus: 'withdrawn', steps: [approve('manager'), { kind: 'withdraw', by: 'requester', whileLevelOpen: 2 }] },
+  withdrawn: { name: 'withdrawn at step 2', total: 5000, endStatus: 'withdrawn', steps: [approve('manager'), { kind: 'withdraw', by: 'requester', whileLevelOpen: 2 }] },
 } satisfies Record<string, Plan>;
 
 /** Every path within the first six requisitions (the smoke run), then 40% plain two-step approvals. */
@@ -66,31 +81,91 @@ const cycle: Plan[] = [
   templates.approvedInTwo,
 ];
 
+/** Stock items the lines order (a line's description and unit name the item in inventory). */
+const items = [
+  { item: 'Spindle bearing 6204-2RS', unit: 'each' },
+  { item: 'Hex bolt M8x40 (box of 100)', unit: 'box' },
+  { item: 'Hydraulic filter cartridge', unit: 'each' },
+  { item: 'V-belt SPZ 1250', unit: 'each' },
+] as const;
+const locations = ['MAIN', 'DOCK-2'] as const;
+
+export interface PlannedLine {
+  item: string;
+  unit: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+export interface PlannedOrder {
+  /** The order's total is above the approval threshold: a procurement manager approves it before it is issued. */
+  approval: boolean;
+  /** Where the warehouse puts it. */
+  location: string;
+}
+
 export interface PlannedRequisition {
   index: number;
   requester: Extract<Person, 'requester' | 'engineer'>;
   plan: Plan;
-  /** Steps with the requester filled in. */
+  /** Every step after submission, in order: the requisition's (with the requester filled in), then its order's. */
   steps: Step[];
+  /** How many of `steps` are the requisition's own; the rest are its purchase order's. */
+  requisitionSteps: number;
+  /** Two lines to one supplier, together the plan's total. */
+  lines: PlannedLine[];
+  /** Which demo supplier (in the API's list order) the lines name: spread over all of them. */
+  supplierSlot: number;
+  /** The purchase order an approval makes (exactly one: every line names the same supplier), else null. */
+  order: PlannedOrder | null;
 }
 
-export function planRequisitions(count: number): PlannedRequisition[] {
+/**
+ * Two lines: 80% of the total over 2, 4 or 5 units of one item, 20% over 1
+ * or 2 units of another, so every price is exact in cents and stock piles up
+ * per item across orders.
+ */
+function linesOf(index: number, total: number): PlannedLine[] {
+  const first = [2, 4, 5][index % 3]!;
+  const second = [1, 2][index % 2]!;
+  const a = items[index % items.length]!;
+  const b = items[(index + 2) % items.length]!;
+  return [
+    { item: a.item, unit: a.unit, quantity: first, unitPrice: (total * 0.8) / first },
+    { item: b.item, unit: b.unit, quantity: second, unitPrice: (total * 0.2) / second },
+  ];
+}
+
+/** What a purchase order asks of people: the buyer prepares it, a procurement manager approves it above the threshold, the warehouse receives it. */
+function orderSteps(order: PlannedOrder): Step[] {
+  return [
+    { kind: 'prepare', by: 'buyer' },
+    ...(order.approval ? [{ kind: 'decide', by: 'procurement_manager', taskKind: 'po_approval', action: 'approve', onOrder: true } satisfies Step] : []),
+    { kind: 'receive', by: 'warehouse' },
+  ];
+}
+
+export function planRequisitions(count: number, suppliers: number): PlannedRequisition[] {
   return Array.from({ length: count }, (_, index) => {
     const plan = cycle[index % cycle.length]!;
     const requester: PlannedRequisition['requester'] = index % 2 === 0 ? 'requester' : 'engineer';
-    const steps = plan.steps.map((step): Step => (step.by === 'requester' ? { ...step, by: requester } : step));
-    return { index, requester, plan, steps };
+    const own = plan.steps.map((step): Step => (step.by === 'requester' ? { ...step, by: requester } : step));
+    const order = plan.endStatus === 'approved' ? { approval: plan.total * TAX > ORDER_APPROVAL_ABOVE, location: locations[index % locations.length]! } : null;
+    return { index, requester, plan, steps: [...own, ...(order ? orderSteps(order) : [])], requisitionSteps: own.length, lines: linesOf(index, plan.total), supplierSlot: index % suppliers, order };
   });
 }
+
+/** Where the requisition's record ends: an approved one is `ordered` once its order is issued. */
+export const finalStatus = (planned: PlannedRequisition): RequisitionStatus => (planned.plan.endStatus === 'approved' ? 'ordered' : planned.plan.endStatus);
 
 export interface ExpectedEffects {
   /** Outcomes of the completed tasks in the order they were decided. */
   completedOutcomes: TaskAction[];
-  tasks: Record<TaskKind, number>;
+  tasks: Partial<Record<TaskKind, number>>;
   cancelledTasks: number;
   /** Outbox rows per template. */
   mails: Record<string, number>;
-  /** Audit entries about the requisition and its tasks, per action. */
+  /** Audit entries about the subject and its tasks, per action. */
   audit: Record<string, number>;
 }
 
@@ -103,11 +178,13 @@ export interface ExpectedEffects {
  * the API writes requisition.created and .submitted; the activities write
  * task.created / .completed / .cancelled once per task and one
  * requisition.<status> per status change (under_review after submission and
- * after every answer).
+ * after every answer); an approved one becomes `ordered` when its order is
+ * issued (activities/purchase-orders.ts refreshRequisitions).
  */
 export function expectedEffects(planned: PlannedRequisition): ExpectedEffects {
-  const decisions = planned.steps.filter((step): step is Extract<Step, { kind: 'decide' }> => step.kind === 'decide');
-  const withdrawals = planned.steps.filter((step) => step.kind === 'withdraw').length;
+  const own = planned.steps.slice(0, planned.requisitionSteps);
+  const decisions = own.filter((step): step is Extract<Step, { kind: 'decide' }> => step.kind === 'decide');
+  const withdrawals = own.filter((step) => step.kind === 'withdraw').length;
   const approvalTasks = decisions.filter((step) => step.taskKind === 'requisition_approval').length + withdrawals;
   const answerTasks = decisions.filter((step) => step.taskKind === 'requisition_answer').length;
   const questions = decisions.filter((step) => step.action === 'question').length;
@@ -123,6 +200,7 @@ export function expectedEffects(planned: PlannedRequisition): ExpectedEffects {
       'requisition.under_review': 1 + answerTasks,
       'requisition.questioned': questions,
       [`requisition.${final}`]: 1,
+      'requisition.ordered': planned.order ? 1 : 0,
       'task.created': approvalTasks + answerTasks,
       'task.completed': decisions.length,
       'task.cancelled': withdrawals,
@@ -130,5 +208,35 @@ export function expectedEffects(planned: PlannedRequisition): ExpectedEffects {
   };
 }
 
-/** Every planned HTTP action after submission: decisions, answers and withdrawals. */
+/**
+ * What one purchase order's process must leave behind, read off
+ * workflows/purchase-order.workflow.ts and activities/purchase-orders.ts:
+ * the prepare task (and the approval task above the threshold) mails its
+ * assignee; issuing mails the supplier the PDF ('purchase-order') once; the
+ * receipt mails the requester ('goods-arrived'). Audit: drafted by the
+ * requisition's run, prepared, pending_approval when approval is needed,
+ * issued, received, the receipt recorded, and the tasks'.
+ */
+export function expectedOrderEffects(order: PlannedOrder): ExpectedEffects & { decisions: number } {
+  const approvals = order.approval ? 1 : 0;
+  return {
+    completedOutcomes: ['prepare', ...(order.approval ? ['approve' as const] : [])],
+    tasks: { po_prepare: 1, po_approval: approvals },
+    cancelledTasks: 0,
+    mails: { 'task-assigned': 1 + approvals, 'purchase-order': 1, 'goods-arrived': 1 },
+    audit: {
+      'purchase_order.drafted': 1,
+      'purchase_order.prepared': 1,
+      'purchase_order.pending_approval': approvals,
+      'purchase_order.issued': 1,
+      'purchase_order.received': 1,
+      'goods_receipt.recorded': 1,
+      'task.created': 1 + approvals,
+      'task.completed': 1 + approvals,
+    },
+    decisions: 1 + approvals,
+  };
+}
+
+/** Every planned HTTP action after submission: decisions, answers, withdrawals, and the orders' preparations, approvals and receipts. */
 export const decisionCount = (planned: PlannedRequisition[]) => planned.reduce((sum, one) => sum + one.steps.length, 0);
