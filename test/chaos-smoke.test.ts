@@ -20,14 +20,16 @@ interface ChaosReport {
     mails: { rows: number; sent: number; unconfirmed: number; received: number; unconfirmedReceived: number; unconfirmedLost: number };
     workflows: Record<string, number>;
     updatesAccepted: number;
+    orders: { orders: number; byStatus: Record<string, number>; approvedAboveThreshold: number; receipts: number; receiptUpdates: number };
   };
   kills: { part: string; writesInFlight: Record<string, number> }[];
 }
 
 /**
  * `npm run chaos` runs outside the suite; its smoke mode runs here: 12
- * processes, the worker, the API and the Temporal dev server each killed with
- * SIGKILL mid-traffic. PostgreSQL only: the API and the worker are separate
+ * requisition processes and the 8 purchase orders their approvals make, the
+ * worker, the API and the Temporal dev server each killed with SIGKILL
+ * mid-traffic. PostgreSQL only: the API and the worker are separate
  * processes, which PGlite cannot serve.
  */
 describe.skipIf(!usingPostgres())('chaos --smoke', () => {
@@ -44,17 +46,22 @@ describe.skipIf(!usingPostgres())('chaos --smoke', () => {
     const report = JSON.parse(lastLine) as ChaosReport;
 
     expect(report.checks.filter((check) => !check.ok), output.stdout.slice(-6000)).toEqual([]);
-    expect(report).toMatchObject({ scenario: 'chaos', ok: true, processes: 12, decisions: 28 });
+    // 28 requisition decisions, then per order: prepare and receive (one of them approved above 10,000 first).
+    expect(report).toMatchObject({ scenario: 'chaos', ok: true, processes: 12, orders: 8, decisions: 45, orderSteps: 17 });
     expect(report.kills.map((kill) => kill.part)).toEqual(['worker', 'api', 'temporal']);
     for (const kill of report.kills) expect(Object.keys(kill.writesInFlight).length, `${kill.part} killed with nothing in flight`).toBeGreaterThan(0);
-    // The smoke plans: 8 approved (2 of them after a question, 1 in three steps), 3 rejected, 1 withdrawn.
-    expect(report.counts.requisitions).toEqual({ approved: 8, rejected: 3, withdrawn: 1 });
-    expect(report.counts.tasks).toBe(28);
-    expect(report.counts.workflows).toEqual({ COMPLETED: 12 });
+    // The smoke plans: 8 approved (2 of them after a question, 1 in three steps) and then ordered, 3 rejected, 1 withdrawn.
+    expect(report.counts.requisitions).toEqual({ ordered: 8, rejected: 3, withdrawn: 1 });
+    // 28 requisition tasks, 8 prepare tasks and 1 order approval.
+    expect(report.counts.tasks).toBe(37);
+    // Requisition runs end at approval; order runs stay open after the receipt (they wait for invoices).
+    expect(report.counts.workflows).toEqual({ 'requisitionWorkflow COMPLETED': 12, 'purchaseOrderWorkflow RUNNING': 8 });
     expect(report.counts.updatesAccepted).toBe(28);
+    expect(report.counts.orders).toMatchObject({ orders: 8, byStatus: { received: 8 }, approvedAboveThreshold: 1, receipts: 8, receiptUpdates: 8 });
     // Every mail once: each sent row and each confirmed-by-the-sink unconfirmed row received, nothing else.
-    expect(report.counts.mails.rows).toBe(39);
-    expect(report.counts.mails.sent + report.counts.mails.unconfirmed).toBe(39);
+    // 39 of the requisitions; per order a task mail to the buyer, the PDF to the supplier, the arrival to the requester; 1 approval task mail.
+    expect(report.counts.mails.rows).toBe(64);
+    expect(report.counts.mails.sent + report.counts.mails.unconfirmed).toBe(64);
     expect(report.counts.mails.unconfirmedLost).toBe(0);
     expect(report.counts.mails.received).toBe(report.counts.mails.sent + report.counts.mails.unconfirmedReceived);
   }, 480_000);
