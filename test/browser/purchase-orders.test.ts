@@ -156,6 +156,8 @@ describe('purchase orders in the browser', { timeout: 150_000 }, () => {
     await warehouse.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Receiving' }).click();
     const search = warehouse.getByLabel('Purchase order number');
     await expect.poll(() => search.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+    await warehouse.getByTestId('receiving-orders').getByText(number).waitFor();
+    await shoot(warehouse, 'receiving-search');
     await search.fill(number);
     await search.press('Enter');
     await warehouse.waitForURL((url) => url.pathname === `/receiving/${draft.id}`);
@@ -337,5 +339,43 @@ describe('purchase orders in the browser', { timeout: 150_000 }, () => {
     await shoot(buyer, 'po-page-closed');
 
     await Promise.all([buyer, warehouse, supplier].map((page) => page.context().close()));
+  });
+
+  test('lines without a supplier: the buyer assigns one per line in the inbox dialog, and they become a draft order', async () => {
+    const [requesterToken, buyerToken] = await Promise.all(['requester', 'buyer'].map(login));
+    const created = await api('POST', '/requisitions', requesterToken, {
+      title: 'Cable ties and labels',
+      purpose: 'daily_operations',
+      lines: [
+        { description: 'Cable ties 200 mm (bag of 100)', quantity: '6', unit: 'bag', unitPrice: '4.90' },
+        { description: 'Label tape 12 mm', quantity: '4', unit: 'roll', unitPrice: '11.00' },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const requisitionId = created.body.id as string;
+    const submitted = await api('POST', `/requisitions/${requisitionId}/submit`, requesterToken);
+    await approveRequisition(requisitionId, submitted.body.number as string);
+    const assignTask = await eventually(async () => {
+      const { body } = await api('GET', '/tasks?status=open&kind=po_assign_supplier&limit=200', buyerToken);
+      return (body.items as OpenTask[]).find((task) => task.subjectId === requisitionId);
+    }, 'the assign-suppliers task');
+
+    const buyer = await newPage();
+    await signIn(buyer, 'buyer');
+    await (await taskRow(buyer, assignTask.id)).getByRole('button', { name: 'Assign suppliers' }).click();
+    const dialog = buyer.getByRole('dialog');
+    await dialog.getByLabel('Line 1 supplier').selectOption({ label: 'OfficeHub' });
+    await dialog.getByLabel('Line 2 supplier').selectOption({ label: 'Precision Fasteners GmbH' });
+    await shoot(buyer, 'assign-dialog');
+    await dialog.getByRole('button', { name: 'Assign suppliers' }).click();
+    await buyer.getByTestId('outcome').waitFor();
+
+    // One draft per supplier, each with its line.
+    const drafts = await eventually(async () => {
+      const { body } = await api('GET', `/purchase-orders?requisitionId=${requisitionId}`, buyerToken);
+      return (body.items as { supplierName: string }[]).length === 2 ? (body.items as { supplierName: string }[]) : undefined;
+    }, 'two drafts');
+    expect(drafts.map((order) => order.supplierName).sort()).toEqual(['OfficeHub', 'Precision Fasteners GmbH']);
+    await buyer.context().close();
   });
 });
