@@ -77,6 +77,8 @@ const refuse = (message: string, errors: { path: string; message: string }[] = [
 const q = (value: string) => parseDecimal(value, PRICE_SCALE);
 const show = (value: bigint) => formatDecimal(value, PRICE_SCALE);
 const yearOf = (at: Date) => at.getUTCFullYear();
+/** A quantity as people write it in a message: 40, 2.5 (no trailing zeros). */
+const plain = (value: string) => (value.includes('.') ? value.replace(/\.?0+$/, '') : value);
 const orderUrl = (publicUrl: string, id: string) => `${publicUrl}/purchase-orders/${id}`;
 
 /** The policy in force now (a running order keeps the one it started with). */
@@ -421,7 +423,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
           if (rejected > q(entry.quantityReceived)) return void errors.push({ path: `lines.${index}.quantityRejected`, message: 'cannot exceed the quantity received' });
           const room = receivableQuantity(line, params.tolerancePercent);
           if (q(entry.quantityReceived) - rejected > q(room)) {
-            errors.push({ path: `lines.${index}.quantityReceived`, message: `over-receipt: line ${line.lineNo} (${line.description}) may accept at most ${room} ${line.unit} more (ordered ${show(q(line.quantity) - q(line.cancelledQuantity))}, accepted so far ${acceptedQuantity(line)}, tolerance ${params.tolerancePercent}%)` });
+            errors.push({ path: `lines.${index}.quantityReceived`, message: `over-receipt: line ${line.lineNo} (${line.description}) can take at most ${plain(room)} ${line.unit} more: ${plain(show(q(line.quantity) - q(line.cancelledQuantity)))} ordered, ${plain(acceptedQuantity(line))} accepted so far, tolerance ${plain(params.tolerancePercent)}%` });
           }
         });
         if (params.body.lines.every((entry) => q(entry.quantityReceived) === 0n)) errors.push({ path: 'lines', message: 'a receipt receives something' });
@@ -480,10 +482,10 @@ export function createPurchasingActivities(deps: ActivityDeps) {
           }
           seen.add(entry.receiptLineId);
           const returnable = q(row.line.quantityReceived) - q(row.line.quantityRejected) - q(row.line.quantityReturned);
-          if (q(entry.quantity) > returnable) errors.push({ path: `lines.${index}.quantity`, message: `at most ${show(returnable)} ${row.poLine.unit} of this receipt line can still be returned` });
+          if (q(entry.quantity) > returnable) errors.push({ path: `lines.${index}.quantity`, message: `at most ${plain(show(returnable))} ${row.poLine.unit} of this receipt line can still be returned` });
           else {
             const onHand = await stockOf(tx, { location: row.line.location, item: row.poLine.description, unit: row.poLine.unit });
-            if (q(entry.quantity) > q(onHand)) errors.push({ path: `lines.${index}.quantity`, message: `only ${onHand} ${row.poLine.unit} on hand at ${row.line.location}` });
+            if (q(entry.quantity) > q(onHand)) errors.push({ path: `lines.${index}.quantity`, message: `only ${plain(onHand)} ${row.poLine.unit} on hand at ${row.line.location}` });
           }
         }
         if (errors.length) throw refuse(errors.map((error) => error.message).join('; '), errors);
