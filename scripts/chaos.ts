@@ -147,7 +147,7 @@ async function run(stack: BenchStack, sink: { received: () => string[]; cutOff: 
   while ((await open()) > 0 && Date.now() < closeBy) await sleep(500);
   const closeSeconds = round1((Date.now() - closing) / 1000);
 
-  const { checks, counts, unconfirmedMails } = await checkOutcome({ db: stack.database.db, temporal: stack.client, taskQueue: stack.taskQueue, chains, supplierIds, receivedRaw: sink.received(), cutOffRaw: sink.cutOff() });
+  const { checks, counts, unconfirmedMails, findings } = await checkOutcome({ db: stack.database.db, temporal: stack.client, taskQueue: stack.taskQueue, chains, supplierIds, receivedRaw: sink.received(), cutOffRaw: sink.cutOff() });
   const caught = kills.filter((kill) => Object.keys(kill.writesInFlight).length > 0).length;
   const anomalies = chains.filter((chain) => chain.anomaly).map((chain) => `#${chain.planned.index} ${chain.planned.plan.name}: ${chain.anomaly}`);
   checks.unshift(
@@ -169,6 +169,7 @@ async function run(stack: BenchStack, sink: { received: () => string[]; cutOff: 
   say('');
   printTable(checks);
   for (const anomaly of anomalies.slice(0, 20)) say(`  anomaly: ${anomaly}`);
+  for (const finding of findings.slice(0, 40)) say(`  finding: ${finding}`);
   if (!ok) {
     for (const part of ['api', 'worker'] as const) process.stderr.write(`\n--- last ${part} output ---\n${stack.logs(part).slice(-4000)}\n`);
   }
@@ -189,6 +190,7 @@ async function run(stack: BenchStack, sink: { received: () => string[]; cutOff: 
     seconds: { setup: setupSeconds, traffic: trafficSeconds, closing: closeSeconds, total: round1((Date.now() - runStart) / 1000) },
     client: { ...client.stats, created: drivers.stats.created, submitted: drivers.stats.submitted, ordersPrepared: drivers.stats.ordersPrepared, receipts: drivers.stats.receipts, decisionsRetried: drivers.stats.decisionsRetried, conflictsVerifiedAsOurs: drivers.stats.conflictsVerifiedAsOurs, notReadyPolls: drivers.stats.notReadyPolls },
     anomalies: anomalies.slice(0, 50),
+    findings: findings.slice(0, 100),
     unconfirmedMails,
   });
   return ok;

@@ -84,7 +84,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
   add('audit chain verifies', 'ok', verification.ok ? 'ok' : `broken at ${verification.firstBrokenId}`);
   add('audit entries left unsealed after sealing', 0, verification.unsealed);
   const taskOwner = new Map(taskRows.filter((row) => row.subjectType === 'Requisition').map((row) => [row.id, row.subjectId]));
-  const auditRows = await db.select({ action: auditLog.action, subjectType: auditLog.subjectType, subjectId: auditLog.subjectId }).from(auditLog);
+  const auditRows = await db.select({ id: auditLog.id, action: auditLog.action, subjectType: auditLog.subjectType, subjectId: auditLog.subjectId, processId: auditLog.processId, requestId: auditLog.requestId, at: auditLog.at }).from(auditLog);
   const processAudit = auditRows
     .map((row) => ({ ...row, requisitionId: row.subjectType === 'Requisition' ? row.subjectId : row.subjectType === 'Task' ? taskOwner.get(row.subjectId) : undefined }))
     .filter((row): row is typeof row & { requisitionId: string } => row.requisitionId !== undefined);
@@ -94,7 +94,13 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
   add('audit entries of requisitions and their tasks', expectedAudit, processAudit.length);
   add('requisitions with exactly their planned audit entries', n, chains.filter((chain) => sameCounts(expectedEffects(chain.planned).audit, tally(auditOf.get(chain.id ?? '') ?? [], (row) => row.action))).length);
   const onceTally = tally(auditRows.filter((row) => onceActions.has(row.action)), (row) => `${row.action} ${row.subjectId}`);
-  add('audit entries duplicated (a 2nd created/decided/cancelled of one subject)', 0, [...onceTally.values()].filter((count) => count > 1).length);
+  const duplicated = [...onceTally].filter(([, count]) => count > 1);
+  add('audit entries duplicated (a 2nd created/decided/cancelled of one subject)', 0, duplicated.length);
+  // The evidence, for whoever reads a failed run: each duplicate's entries (id, time, process, request).
+  const findings = duplicated.map(([key, count]) => {
+    const entries = auditRows.filter((row) => `${row.action} ${row.subjectId}` === key).sort((a, b) => a.at.getTime() - b.at.getTime());
+    return `audit ${key} ${count} times: ${entries.map((row) => `#${row.id} at ${row.at.toISOString()} process ${row.processId} request ${row.requestId}`).join('; ')}`;
+  });
 
   // Temporal: every requisition run closed as completed, with the planned result, each decision accepted once.
   const executions: { type: string; status: string }[] = [];
@@ -124,7 +130,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
   add('Temporal: decision Updates accepted (each once)', expectedUpdates, updatesAccepted, updatesAccepted === expectedUpdates && updatesAsPlanned === n);
   add('Temporal: DocumentNumber = the requisition number', n, numbersMatch);
 
-  const orders = await checkOrders({ db, temporal, chains, supplierIds: params.supplierIds, executions, taskRows, mailRows, auditRows, add });
+  const orders = await checkOrders({ db, temporal, chains, supplierIds: params.supplierIds, executions, taskRows, mailRows, auditRows, add, findings });
 
   const counts = {
     requisitions: Object.fromEntries(tally(requisitionRows, (row) => row.status)),
@@ -145,7 +151,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
     cutOff: cutOffIds.has(messageIdFor(row.key)),
     error: row.error,
   }));
-  return { checks, counts, unconfirmedMails };
+  return { checks, counts, unconfirmedMails, findings };
 }
 
 function messageIdOf(raw: string): string {

@@ -84,13 +84,13 @@ export async function runKills(params: {
     records.push(record);
     const killedAt = Date.now();
     await stack.kill(part);
-    params.log(`  killed ${part} (SIGKILL) after ${record.decisionsAtKill}/${params.totalDecisions} decisions, writes in flight: ${describeWrites(record.writesInFlight)} (${halfDone} decisions half done)`);
+    params.log(`  killed ${part} (SIGKILL) at ${new Date(killedAt).toISOString()} after ${record.decisionsAtKill}/${params.totalDecisions} decisions, writes in flight: ${describeWrites(record.writesInFlight)} (${halfDone} decisions half done)`);
     await sleep(params.downMs);
     record.downSeconds = seconds(killedAt);
     const restarting = Date.now();
     await stack.restart(part);
     record.restartSeconds = seconds(restarting);
-    params.log(`  restarted ${part} in ${record.restartSeconds} s (down ${record.downSeconds} s)`);
+    params.log(`  restarted ${part} in ${record.restartSeconds} s (down ${record.downSeconds} s), answering at ${new Date().toISOString()}`);
     const decisionsBack = params.decisions();
     recoveries.push(
       until(() => params.decisions() > decisionsBack || params.finished()).then(() => {
