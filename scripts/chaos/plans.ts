@@ -150,7 +150,7 @@ export function planRequisitions(count: number, suppliers: number): PlannedRequi
     const plan = cycle[index % cycle.length]!;
     const requester: PlannedRequisition['requester'] = index % 2 === 0 ? 'requester' : 'engineer';
     const own = plan.steps.map((step): Step => (step.by === 'requester' ? { ...step, by: requester } : step));
-    const order = plan.endStatus === 'approved' ? { approval: plan.total * TAX > ORDER_APPROVAL_ABOVE, location: locations[index % locations.length]! } : null;
+    const order = plan.endStatus === 'approved' ? { approval: plan.total * TAX > ORDER_APPROVAL_ABOVE, location: locations[Math.floor(index / 2) % locations.length]! } : null;
     return { index, requester, plan, steps: [...own, ...(order ? orderSteps(order) : [])], requisitionSteps: own.length, lines: linesOf(index, plan.total), supplierSlot: index % suppliers, order };
   });
 }
