@@ -3,7 +3,7 @@ import { roleLabels, taskKindDef, type Role, type TaskKind } from '@p2p/domain';
 import type { Executor } from '../db/client.ts';
 import { appendAudits, type AuditEntry } from '../db/queries/audit.ts';
 import { notifyTaskEvents, type TaskEvent } from '../db/queries/notify.ts';
-import { assignTask, closeTask, findTask, markTaskReminded, openTask, openTasksOfProcess } from '../db/queries/tasks.ts';
+import { assignTask, claimTransition, closeTask, findTask, markTaskReminded, openTask, openTasksOfProcess } from '../db/queries/tasks.ts';
 import { findActiveUsersWithRole, findUserById } from '../db/queries/users.ts';
 import type { TaskRow, UserRow } from '../db/schema/index.ts';
 import type { SendMailParams } from './mail/mailer.ts';
@@ -392,7 +392,10 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
             await closeIn(tx, params.processId, params.requestId, { taskId: task.id, status: 'cancelled', outcome: 'cancelled', actorId: params.cancelOpen.actorId, onBehalfOfId: null, comment: params.cancelOpen.reason });
           }
         }
-        if (params.record) await adapterFor(params.subject.type).applyChange(tx, params.subject.id, params.record, auditContext(params.processId, params.requestId), clock());
+        // A transition run again after Temporal lost the workflow task that ran it leaves the record as it is now.
+        if (params.record && (await claimTransition(tx, { processId: params.processId, requestId: params.requestId, now: clock() }))) {
+          await adapterFor(params.subject.type).applyChange(tx, params.subject.id, params.record, auditContext(params.processId, params.requestId), clock());
+        }
         const result = params.open ? await openIn(tx, params, params.open) : null;
         if (params.notices?.length) {
           const adapter = adapterFor(params.subject.type);

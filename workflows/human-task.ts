@@ -162,6 +162,8 @@ export function humanTasks(options: { subject: SubjectRef; status: () => string 
   /** Decided tasks whose close goes with the next transition, and the Updates that then get their answer. */
   let closes: CloseSpec[] = [];
   let toAnswer: string[] = [];
+  /** Settles so far: names a settle that closes nothing. */
+  let settles = 0;
 
   const answer = (): ProcessAnswer => ({ status: options.status() });
   setHandler(processStatus, () => ({ ...answer(), openTaskIds: [...open.values()].filter((step) => step.ready && !step.decision).map((step) => step.id) }));
@@ -328,7 +330,9 @@ export function humanTasks(options: { subject: SubjectRef; status: () => string 
 
     async settle(params) {
       if (params.cancelOpen) open.clear();
-      await transition({ requestId: params.requestId ?? (closes.map((close) => `${close.taskId}:${close.outcome}`).join(',') || `${processId}:settle`), record: params.record, notices: params.notices, cancelOpen: params.cancelOpen });
+      // A settle with nothing decided is named by its place in the run, so each one's record change is applied once.
+      const unnamed = `${processId}:settle${++settles > 1 ? `-${settles}` : ''}`;
+      await transition({ requestId: params.requestId ?? (closes.map((close) => `${close.taskId}:${close.outcome}`).join(',') || unnamed), record: params.record, notices: params.notices, cancelOpen: params.cancelOpen });
     },
 
     activities,

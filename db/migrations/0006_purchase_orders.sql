@@ -1,3 +1,10 @@
+CREATE TABLE "applied_transitions" (
+	"process_id" text NOT NULL,
+	"request_id" text NOT NULL,
+	"applied_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "applied_transitions_process_id_request_id_pk" PRIMARY KEY("process_id","request_id")
+);
+--> statement-breakpoint
 CREATE TABLE "documents" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"kind" text NOT NULL,

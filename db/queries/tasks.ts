@@ -1,7 +1,7 @@
 import { and, asc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { TaskAction, TaskKind, TaskStatus } from '@p2p/domain';
 import type { Executor } from '../client.ts';
-import { inboxDueKey, tasks, type TaskRow } from '../schema/index.ts';
+import { appliedTransitions, inboxDueKey, tasks, type TaskRow } from '../schema/index.ts';
 
 export interface OpenTaskParams {
   id?: string;
@@ -150,3 +150,9 @@ export async function openTasksOfProcess(db: Executor, processId: string): Promi
 }
 
 
+
+/** Claims a transition's record change once per process and request id; false: it was applied before. */
+export async function claimTransition(db: Executor, params: { processId: string; requestId: string; now: Date }): Promise<boolean> {
+  const rows = await db.insert(appliedTransitions).values({ processId: params.processId, requestId: params.requestId, appliedAt: params.now }).onConflictDoNothing().returning({ requestId: appliedTransitions.requestId });
+  return rows.length > 0;
+}

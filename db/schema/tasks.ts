@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, unique, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, text, unique, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { TaskAction, TaskKind, TaskStatus } from '@p2p/domain';
 import { timestampColumn as at, users } from './users.ts';
 
@@ -55,3 +55,19 @@ export const tasks = pgTable(
 );
 
 export type TaskRow = typeof tasks.$inferSelect;
+
+/**
+ * Record changes a process's transitions have applied, by request id: a
+ * transition that runs again (Temporal lost the workflow task that ran it,
+ * and runs it anew) finds its row and leaves the record as it is now, so a
+ * status never steps back and no audit entry is written twice.
+ */
+export const appliedTransitions = pgTable(
+  'applied_transitions',
+  {
+    processId: text('process_id').notNull(),
+    requestId: text('request_id').notNull(),
+    appliedAt: at('applied_at').notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.processId, table.requestId] })],
+);
