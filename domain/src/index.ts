@@ -10,3 +10,5 @@ export * from './requisitions.ts';
 export * from './policy.ts';
 export * from './tasks.ts';
 export * from './history.ts';
+export * from './text.ts';
+export * from './rules.ts';
