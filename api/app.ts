@@ -9,7 +9,7 @@ import type { ApiDeps } from './deps.ts';
 import { AppError, problemOf, type ErrorKind } from './errors.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { csrfProtection } from './middleware/csrf.ts';
-import { jsonBodyGuard } from './middleware/json-body.ts';
+import { jsonBodyGuard, queryTextGuard } from './middleware/request-text.ts';
 import { allowedMethods } from './middleware/methods.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestContext } from './middleware/request-context.ts';
@@ -53,6 +53,7 @@ export function createApp(deps: ApiDeps) {
       },
     }),
   );
+  app.use(queryTextGuard());
   app.use(jsonBodyGuard());
   app.use(authenticate(services.auth));
   app.use(rateLimit('user', (vars) => vars.deps.config.RATE_LIMIT_PER_MINUTE));

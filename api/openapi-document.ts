@@ -1,4 +1,4 @@
-import { NUL_FREE_PATTERN } from '@p2p/domain';
+import { STORABLE_TEXT_PATTERN } from '@p2p/domain';
 import { errorKinds, type ErrorKind } from './errors.ts';
 
 /**
@@ -60,34 +60,34 @@ export function completeDocument(document: Json): Json {
       for (const [kind, description] of commonProblems(path, method, operation)) responses[String(errorKinds[kind].status)] ??= problemResponse(kind, description);
       // requestContext sets it on every answer.
       for (const response of Object.values(responses)) response.headers = { 'x-request-id': requestIdHeader, ...(response.headers as Json | undefined) };
-      for (const parameter of (operation.parameters ?? []) as Json[]) refuseNul(parameter.schema, schemas, visited);
+      for (const parameter of (operation.parameters ?? []) as Json[]) refuseUnstorable(parameter.schema, schemas, visited);
       const content = ((operation.requestBody as Json | undefined)?.content ?? {}) as Record<string, Json>;
-      for (const media of Object.values(content)) refuseNul(media.schema, schemas, visited);
+      for (const media of Object.values(content)) refuseUnstorable(media.schema, schemas, visited);
     }
   }
   return document;
 }
 
 /**
- * The API refuses U+0000 in every string it reads (createRouter's hook). A
- * string schema with a pattern, a format or fixed values already excludes it;
- * every other one, and every free-form property name, gets the pattern that
- * says so.
+ * The API refuses text the database cannot store (U+0000, lone surrogates)
+ * in every string it reads (createRouter's hook). A string schema with a
+ * pattern, a format or fixed values already excludes it; every other one, and
+ * every free-form property name, gets the pattern that says so.
  */
-function refuseNul(schema: unknown, components: Record<string, Json>, visited: Set<string>): void {
+function refuseUnstorable(schema: unknown, components: Record<string, Json>, visited: Set<string>): void {
   if (schema === null || typeof schema !== 'object') return;
   const node = schema as Json;
   if (typeof node.$ref === 'string') {
     const name = node.$ref.replace('#/components/schemas/', '');
     if (visited.has(name)) return;
     visited.add(name);
-    refuseNul(components[name], components, visited);
+    refuseUnstorable(components[name], components, visited);
     return;
   }
   const types = Array.isArray(node.type) ? node.type : [node.type];
-  if (types.includes('string') && node.pattern === undefined && node.format === undefined && node.enum === undefined && node.const === undefined) node.pattern = NUL_FREE_PATTERN;
-  for (const key of ['items', 'additionalProperties', 'not'] as const) refuseNul(node[key], components, visited);
-  if (node.additionalProperties !== undefined && node.additionalProperties !== false) node.propertyNames = { type: 'string', ...(node.propertyNames as Json | undefined), pattern: NUL_FREE_PATTERN };
-  for (const key of ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const) for (const sub of (node[key] ?? []) as unknown[]) refuseNul(sub, components, visited);
-  for (const sub of Object.values((node.properties ?? {}) as Record<string, unknown>)) refuseNul(sub, components, visited);
+  if (types.includes('string') && node.pattern === undefined && node.format === undefined && node.enum === undefined && node.const === undefined) node.pattern = STORABLE_TEXT_PATTERN;
+  for (const key of ['items', 'additionalProperties', 'not'] as const) refuseUnstorable(node[key], components, visited);
+  if (node.additionalProperties !== undefined && node.additionalProperties !== false) node.propertyNames = { type: 'string', ...(node.propertyNames as Json | undefined), pattern: STORABLE_TEXT_PATTERN };
+  for (const key of ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const) for (const sub of (node[key] ?? []) as unknown[]) refuseUnstorable(sub, components, visited);
+  for (const sub of Object.values((node.properties ?? {}) as Record<string, unknown>)) refuseUnstorable(sub, components, visited);
 }

@@ -67,10 +67,10 @@ export function createRouter() {
     defaultHook: (result) => {
       const where = result.target === 'json' ? '' : `${result.target}.`;
       if (result.success) {
-        const nul = findNul(result.data);
-        if (nul !== undefined) {
-          const path = `${where}${nul || '(body)'}`;
-          throw new AppError('validation', `${path}: must not contain U+0000 (NUL)`, { errors: [{ path, message: 'must not contain U+0000 (NUL)' }] });
+        const found = findUnstorable(result.data);
+        if (found !== undefined) {
+          const path = `${where}${found || '(body)'}`;
+          throw new AppError('validation', `${path}: ${UNSTORABLE}`, { errors: [{ path, message: UNSTORABLE }] });
         }
         return;
       }
@@ -90,16 +90,21 @@ export function createRouter() {
   });
 }
 
+const UNSTORABLE = 'must not contain U+0000 or a lone surrogate (text the database cannot store)';
+
+/** U+0000 (PostgreSQL text and jsonb refuse it) or half a surrogate pair (no UTF-8 encoding: it would be stored as U+FFFD). */
+const unstorable = (text: string) => text.includes('\u0000') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+
 /**
- * Where a validated value holds U+0000, in a string or a key: PostgreSQL text
- * and jsonb cannot store it, so no string the API reads may carry one. One
- * check here covers every query parameter, path parameter and body.
+ * Where a validated value holds text the database cannot store, in a string
+ * or a key. One check here covers every query parameter, path parameter and
+ * body of every route; the document states it (openapi-document.ts).
  */
-function findNul(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+function findUnstorable(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return unstorable(value) ? path : undefined;
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
-      const found = findNul(item, path ? `${path}.${index}` : String(index));
+      const found = findUnstorable(item, path ? `${path}.${index}` : String(index));
       if (found !== undefined) return found;
     }
     return undefined;
@@ -107,8 +112,8 @@ function findNul(value: unknown, path = ''): string | undefined {
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       const here = path ? `${path}.${key}` : key;
-      if (key.includes('\u0000')) return here;
-      const found = findNul(item, here);
+      if (unstorable(key)) return here;
+      const found = findUnstorable(item, here);
       if (found !== undefined) return found;
     }
   }

@@ -12,8 +12,14 @@ import { z } from 'zod';
 /** What String.prototype.trim removes: ECMAScript's white space and line terminators. */
 const TRIMMED = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 
-/** No U+0000: PostgreSQL text cannot hold it (the API refuses it in every string it reads, see api/openapi.ts). */
-export const NUL_FREE_PATTERN = '^[^\\u0000]*$';
+/**
+ * Characters the database cannot store: U+0000 (PostgreSQL text refuses it)
+ * and half a surrogate pair (no UTF-8 encoding). The API refuses them in every
+ * string it reads (api/openapi.ts); in a pattern, where JSON Schema reads
+ * code points, the class matches only lone surrogates.
+ */
+const UNSTORABLE = '\\u0000\\ud800-\\udfff';
+export const STORABLE_TEXT_PATTERN = `^[^${UNSTORABLE}]*$`;
 
 export function codePoints(value: string): number {
   let count = 0;
@@ -50,7 +56,7 @@ export function text(max: number) {
   return chars(max)
     .trim()
     .min(1, 'must not be blank')
-    .meta({ pattern: `^[^\\u0000]*[^${TRIMMED}\\u0000][^\\u0000]*$` });
+    .meta({ pattern: `^[^${UNSTORABLE}]*[^${TRIMMED}${UNSTORABLE}][^${UNSTORABLE}]*$` });
 }
 
 /** Optional text (a search filter, a reason): at most `max` characters as sent, trimmed; blank means none. */

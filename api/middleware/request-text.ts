@@ -9,6 +9,38 @@ const jsonMediaType = /^application\/([\w.-]+\+)?json$/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * A query parameter whose %-escapes do not decode to UTF-8 text: the router
+ * would hand the route the raw escapes as if they were the text. 400 naming
+ * the parameter, like any other invalid one.
+ */
+export function queryTextGuard(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const query = c.req.url.split('?')[1]?.split('#')[0];
+    if (!query) return next();
+    for (const pair of query.split('&')) {
+      const [name = '', value = ''] = pair.split('=');
+      for (const part of [name, value]) {
+        try {
+          decodeURIComponent(part.replaceAll('+', ' '));
+        } catch {
+          const path = `query.${safeName(name)}`;
+          throw new AppError('validation', `${path}: not valid UTF-8 once %-decoded`, { errors: [{ path, message: 'not valid UTF-8 once %-decoded' }] });
+        }
+      }
+    }
+    return next();
+  };
+}
+
+const safeName = (name: string) => {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return '(name)';
+  }
+};
+
+/**
  * What JSON.parse lets through and we refuse, before a route reads the body:
  * bytes that are not UTF-8 (a lenient decoder would store U+FFFD in their
  * place), a key given twice in one object (parsers disagree on which one
