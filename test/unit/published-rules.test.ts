@@ -1,0 +1,63 @@
+import { STORABLE_TEXT_PATTERN, approvalPolicySchema, chars, decimalString, emailAddress, isoSlaSchema, passwordSchema, text, trimmedText } from '@p2p/domain';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+
+/**
+ * The shared string schemas publish the rule they enforce: for every sample,
+ * the JSON Schema a client reads (pattern as ECMA-262 with code points, and
+ * lengths in code points, as JSON Schema counts them) and the API's
+ * validation (zod, then the hook's refusal of text the database cannot
+ * store, which the document adds as a pattern where none says it) agree. A
+ * disagreement is a request a generated client sends and we refuse, or one it
+ * is told is wrong and we take.
+ */
+type StringRule = { type?: string; pattern?: string; format?: string; minLength?: number; maxLength?: number };
+
+const storable = (value: string) => new RegExp(STORABLE_TEXT_PATTERN, 'u').test(value);
+const enforcedAccepts = (schema: z.ZodType, value: string) => schema.safeParse(value).success && storable(value);
+
+function publishedAccepts(schema: z.ZodType, value: string): boolean {
+  const rule = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as StringRule;
+  rule.pattern ??= rule.format === undefined ? STORABLE_TEXT_PATTERN : undefined;
+  const length = [...value].length;
+  if (rule.minLength !== undefined && length < rule.minLength) return false;
+  if (rule.maxLength !== undefined && length > rule.maxLength) return false;
+  return rule.pattern === undefined || new RegExp(rule.pattern, 'u').test(value);
+}
+
+const emoji = '😀';
+const hostile = ['', ' ', '\u00a0', '\ufeff', '\u001c', 'x', ' x ', '\u0000', 'a\u0000b', '٣', '１', '\ud800', emoji, 'é', '\t\n'];
+
+const cases: [string, z.ZodType, string[]][] = [
+  ['a positive quantity (7 digits, 4 decimals)', decimalString(4, { digits: 7, sign: 'positive' }), ['1', '0', '0.0', '0.0001', '0.00001', '9999999.9999', '10000000', '01', '1.', '.5', '-1', '٣', '1e3', ' 1', '0.1000', ...hostile]],
+  ['a non-negative price', decimalString(4, { digits: 7, sign: 'non-negative' }), ['0', '0.00', '12.5', '-0.5', '007', '1.23456', ...hostile]],
+  ['money with a sign', decimalString(2, { sign: 'any' }), ['-0', '-12.50', '1000.00', '100.123', '999999999999999.99', '1000000000000000', ...hostile]],
+  ['an SLA', isoSlaSchema, ['P2D', 'PT4H', 'P1DT12H', 'PT30S', 'P1W', 'P', 'PT', 'P0D', 'PT0S', 'P1DT', 'P02D', 'P1000D', 'PT0H0M1S', 'p2d', 'P2D ', ...hostile]],
+  ['a title (200, trimmed, not blank)', text(200), ['Paper', `${'x'.repeat(200)}`, `${'x'.repeat(201)}`, emoji.repeat(200), emoji.repeat(201), ` ${'x'.repeat(199)}`, ...hostile]],
+  ['a search filter (100, trimmed)', trimmedText(100), ['%', '_', `${' '.repeat(150)}`, emoji.repeat(100), emoji.repeat(101), ...hostile]],
+  ['a short name (up to 3)', chars(3, 1), [emoji.repeat(3), emoji.repeat(4), 'abc', 'abcd', ...hostile]],
+  ['a password (12 to 200)', passwordSchema, [emoji.repeat(6), emoji.repeat(12), 'a-long-password-1', 'x'.repeat(201), ...hostile]],
+  ['an e-mail address', emailAddress(), ['a@example.com', 'a.b+c@sub.example.co', '"quoted"@example.com', 'a@[127.0.0.1]', 'a@b', 'a..b@example.com', '.a@example.com', 'ü@example.com', ...hostile]],
+];
+
+describe('published string rules agree with validation', () => {
+  it.each(cases)('%s', (_name, schema, samples) => {
+    const disagreements = samples.filter((sample) => publishedAccepts(schema, sample) !== enforcedAccepts(schema, sample)).map((sample) => JSON.stringify(sample));
+    expect(disagreements).toEqual([]);
+  });
+
+  it('a policy of empty strings is refused field by field, without running the rule that compares thresholds', () => {
+    const result = approvalPolicySchema.safeParse({ procurementManagerAbove: '', financeDirectorAbove: '', stepSla: '' });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((issue) => [issue.path.join('.'), issue.code])).toEqual([
+      ['procurementManagerAbove', 'invalid_format'],
+      ['financeDirectorAbove', 'invalid_format'],
+      ['stepSla', 'invalid_format'],
+    ]);
+  });
+
+  it('a rule across fields runs once the fields are valid, as a custom issue (answered 422)', () => {
+    const result = approvalPolicySchema.safeParse({ procurementManagerAbove: '5000.00', financeDirectorAbove: '100.00', stepSla: 'P2D' });
+    expect(result.error!.issues.map((issue) => [issue.path.join('.'), issue.code])).toEqual([['financeDirectorAbove', 'custom']]);
+  });
+});
