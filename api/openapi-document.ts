@@ -57,7 +57,13 @@ export function completeDocument(document: Json): Json {
       const operation = item[method] as Json | undefined;
       if (!operation) continue;
       const responses = (operation.responses ??= {}) as Record<string, Json>;
-      for (const [kind, description] of commonProblems(path, method, operation)) responses[String(errorKinds[kind].status)] ??= problemResponse(kind, description);
+      for (const [kind, description] of commonProblems(path, method, operation)) {
+        const status = String(errorKinds[kind].status);
+        const declared = responses[status];
+        if (!declared) responses[status] = problemResponse(kind, description);
+        // Two kinds share 422 (a rule broken; an Idempotency-Key reused): the description names both.
+        else if (kind === 'unprocessable' && !String(declared.description).includes(description)) declared.description = `${String(declared.description)}; or: ${description}`;
+      }
       // requestContext sets it on every answer.
       for (const response of Object.values(responses)) response.headers = { 'x-request-id': requestIdHeader, ...(response.headers as Json | undefined) };
       for (const parameter of (operation.parameters ?? []) as Json[]) refuseUnstorable(parameter.schema, schemas, visited);

@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute as createOpenApiRoute, type RouteConfig } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute as createOpenApiRoute, z as openApiZod, type RouteConfig } from '@hono/zod-openapi';
 import { problemSchema } from '@p2p/domain';
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
@@ -6,8 +6,13 @@ import type { AppEnv } from './context.ts';
 import { AppError, errorKinds, type ErrorKind, type FieldError } from './errors.ts';
 import { IDEMPOTENCY_KEY_PATTERN, idempotent } from './middleware/idempotency.ts';
 
-/** Problem details, one component in the document that every error answer refers to. */
-export const problem = problemSchema.openapi('Problem');
+/**
+ * Problem details, one component in the document that every error answer
+ * refers to. Built here from the domain's shape: a zod schema only has
+ * `.openapi()` when it was made after @hono/zod-openapi loaded, and the
+ * domain's may have been made before (it depends on who imported what first).
+ */
+export const problem = openApiZod.object(problemSchema.shape).openapi('Problem');
 
 /** Request body helper: JSON, required (so a wrong Content-Type is a 415 and a missing body a 400, never silently `{}`). */
 export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
@@ -58,7 +63,9 @@ export function createRoute<P extends string, R extends Omit<RouteConfig, 'path'
   if (route.request?.body?.required) middleware.push(requireBody);
   if (idempotencyKey) middleware.push(idempotent());
   const request = idempotencyKey ? { ...route.request, headers: idempotencyKeyHeader } : route.request;
-  return createOpenApiRoute({ ...route, ...(request ? { request } : {}), ...(middleware.length > 0 ? { middleware } : {}) } as R);
+  // What the middleware itself answers: 409 while the first request with the key runs, 422 for another body.
+  const responses = idempotencyKey ? { ...problemResponses('conflict', 'idempotency_mismatch'), ...route.responses } : route.responses;
+  return createOpenApiRoute({ ...route, responses, ...(request ? { request } : {}), ...(middleware.length > 0 ? { middleware } : {}) } as R);
 }
 
 /** A router whose validation failures become problem+json naming each invalid field. */

@@ -36,7 +36,7 @@ export function mountDocs(app: OpenAPIHono<AppEnv>) {
           info: {
             title: 'Procurement process platform API',
             version: '1.0.0',
-            description: 'Requisitions, approvals, purchase orders, receipts, invoices and audit. Errors are RFC 9457 problem+json naming each invalid field; a body that matches its schema but breaks a rule beyond it is a 422.',
+            description: 'Requisitions, approvals, purchase orders, receipts, invoices and audit. Errors are RFC 9457 problem+json naming each invalid field; a body that matches its schema but breaks a rule beyond it is a 422. Strings are Unicode text the database can store: U+0000 and unpaired surrogates are refused (400).',
           },
           security: [{ bearer: [] }, { session: [] }],
         }) as unknown as Record<string, unknown>,

@@ -27,7 +27,7 @@ const create = createRoute({
   summary: 'Create a draft requisition',
   description: 'Money is exact: quantities and prices are decimal strings (at most 4 decimals); the total is computed here.',
   request: { body: jsonBody(requisitionBody) },
-  responses: { 201: { ...jsonResponse(requisitionSchema, 'Created as draft'), links: requisitionLinks }, ...problemResponses('forbidden', 'idempotency_mismatch', 'conflict') },
+  responses: { 201: { ...jsonResponse(requisitionSchema, 'Created as draft'), links: requisitionLinks }, ...problemResponses('forbidden', 'conflict') },
 });
 
 const list = createRoute({
@@ -83,7 +83,7 @@ const submit = createRoute({
         withdraw: requisitionLinks.withdraw,
       },
     },
-    ...problemResponses('forbidden', 'conflict', 'idempotency_mismatch'),
+    ...problemResponses('forbidden', 'conflict'),
   },
 });
 

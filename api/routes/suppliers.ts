@@ -17,7 +17,7 @@ const createSupplier = createRoute({
   request: { body: jsonBody(createSupplierBody) },
   responses: {
     201: { ...jsonResponse(supplierSchema, 'Created'), links: { get: { operationId: 'getSupplier', parameters: { id: '$response.body#/id' } } } },
-    ...problemResponses('forbidden', 'idempotency_mismatch', 'conflict'),
+    ...problemResponses('forbidden', 'conflict'),
   },
 });
 

@@ -26,7 +26,7 @@ const createUser = createRoute({
         outOfOffice: { operationId: 'setUserOutOfOffice', parameters: { id: '$response.body#/id' } },
       },
     },
-    ...problemResponses('forbidden', 'conflict', 'idempotency_mismatch'),
+    ...problemResponses('forbidden', 'conflict'),
   },
 });
 

@@ -13,12 +13,13 @@ import { z } from 'zod';
 const TRIMMED = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 
 /**
- * Characters the database cannot store: U+0000 (PostgreSQL text refuses it)
- * and half a surrogate pair (no UTF-8 encoding). The API refuses them in every
- * string it reads (api/openapi.ts); in a pattern, where JSON Schema reads
- * code points, the class matches only lone surrogates.
+ * Text the database cannot store: U+0000 (PostgreSQL text refuses it). The
+ * API refuses it in every string it reads (api/openapi.ts), and half a
+ * surrogate pair too (it has no UTF-8 form); patterns state the first only,
+ * since a JSON Schema string is Unicode text, which has no lone surrogates
+ * (and generators refuse a class that names them).
  */
-const UNSTORABLE = '\\u0000\\ud800-\\udfff';
+const UNSTORABLE = '\\u0000';
 export const STORABLE_TEXT_PATTERN = `^[^${UNSTORABLE}]*$`;
 
 export function codePoints(value: string): number {

@@ -13,10 +13,15 @@ import { z } from 'zod';
  */
 type StringRule = { type?: string; pattern?: string; format?: string; minLength?: number; maxLength?: number };
 
-const storable = (value: string) => new RegExp(STORABLE_TEXT_PATTERN, 'u').test(value);
+/** Unicode text: no half of a surrogate pair on its own. */
+const wellFormed = (value: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
+/** The API hook's rule: no U+0000, no lone surrogate. */
+const storable = (value: string) => !value.includes('\u0000') && wellFormed(value);
 const enforcedAccepts = (schema: z.ZodType, value: string) => schema.safeParse(value).success && storable(value);
 
 function publishedAccepts(schema: z.ZodType, value: string): boolean {
+  // A JSON Schema string is Unicode text: a lone surrogate is none.
+  if (!wellFormed(value)) return false;
   const rule = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as StringRule;
   rule.pattern ??= rule.format === undefined ? STORABLE_TEXT_PATTERN : undefined;
   const length = [...value].length;
