@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { auditVerificationSchema, pageOf, processSummarySchema, requisitionStatuses, timelineItemSchema, trimmedText } from '@p2p/domain';
+import { auditVerificationSchema, calendarDate, pageOf, processSummarySchema, requisitionStatuses, timelineItemSchema, trimmedText } from '@p2p/domain';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { toCsv } from '../csv.ts';
@@ -13,7 +13,7 @@ const timelineItem = timelineItemSchema;
 const processSummary = processSummarySchema;
 
 const format = z.enum(['csv', 'json']).optional().describe('csv or json: an export (attachment) stamped with the time and the audit chain verification');
-const day = z.iso.date();
+const day = calendarDate();
 const csvResponse = { 'text/csv': { schema: z.string() } };
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chars, text } from './text.ts';
+import { instant } from './dates.ts';
 import { roles } from './roles.ts';
 
 export const loginBody = z.strictObject({
@@ -19,7 +20,7 @@ export const loginResponse = z.object({ token: z.string(), user: sessionUserSche
 
 export const createTokenBody = z.strictObject({
   name: text(100),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  expiresAt: instant().optional(),
 });
 
 export const apiTokenSchema = z.object({

@@ -12,3 +12,4 @@ export * from './tasks.ts';
 export * from './history.ts';
 export * from './text.ts';
 export * from './rules.ts';
+export * from './dates.ts';

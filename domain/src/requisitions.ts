@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { text } from './text.ts';
 import { MONEY_SCALE, PRICE_SCALE, compareDecimal, decimalString, lineAmount, moneyString, sumMoney } from './money.ts';
+import { calendarDate } from './dates.ts';
 import { withRules } from './rules.ts';
 
 export const requisitionStatuses = ['draft', 'submitted', 'under_review', 'questioned', 'approved', 'rejected', 'withdrawn', 'ordered', 'closed'] as const;
@@ -39,7 +40,7 @@ export const requisitionBody = withRules(
     title: text(200),
     purpose: z.enum(purposes),
     projectId: z.uuid().nullish(),
-    neededBy: z.iso.date().nullish(),
+    neededBy: calendarDate().nullish(),
     lines: z.array(requisitionLineBody).min(1).max(MAX_LINES, `at most ${MAX_LINES} lines`),
   }),
   (body, ctx) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { chars, emailAddress, text } from './text.ts';
 import { roles } from './roles.ts';
+import { instant } from './dates.ts';
 import { withRules } from './rules.ts';
 
 export const userIdSchema = z.uuid();
@@ -27,8 +28,8 @@ export type UpdateUserBody = z.infer<typeof updateUserBody>;
 /** Out-of-office period with a delegate; null clears it. */
 export const outOfOfficeBody = withRules(
   z.strictObject({
-    from: z.iso.datetime({ offset: true }),
-    until: z.iso.datetime({ offset: true }),
+    from: instant(),
+    until: instant(),
     delegateId: userIdSchema,
   }),
   (value, ctx) => {

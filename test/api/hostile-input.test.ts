@@ -62,6 +62,10 @@ describe('hostile input', () => {
     ['U+0000 in form data', () => api.request('POST', `/tasks/00000000-0000-4000-8000-000000000000/complete`, { token: admin, body: { action: 'approve', data: { note: '\u0000' } } }), 400, 'data.note'],
     // The policy body that threw a RangeError (a refinement compared decimals that were not decimals): the first 500.
     ['empty strings as policy thresholds', () => api.request('PUT', '/policies/approval', { token: admin, body: { procurementManagerAbove: '', financeDirectorAbove: '', stepSla: '' } }), 400, 'procurementManagerAbove'],
+    // Dates ISO 8601 allows and the database cannot store (year 0000; an offset past 9999).
+    ['year 0000 as needed-by', () => api.request('POST', '/requisitions', { token: requester, body: { ...validRequisition, neededBy: '0000-02-29' } }), 400, 'neededBy'],
+    ['an out-of-office end past year 9999 in UTC', () => api.request('PUT', '/me/out-of-office', { token: requester, body: { from: '2026-12-01T08:00:00Z', until: '9999-12-31T23:00:00-05:00', delegateId: draftId } }), 400, 'until'],
+    ['year 0000 as a search date', () => api.request('GET', '/processes?from=0000-01-01', { token: auditor }), 400, 'query.from'],
     // Path traversal in ids and file names.
     ['../ in a requisition id', () => api.request('GET', '/requisitions/..%2F..%2Fusers', { token: requester }), 400, 'param.id'],
     ['../ in a workflow id', () => api.request('GET', '/processes/..%2F..%2Fetc%2Fpasswd/history', { token: auditor }), 400, 'param.workflowId'],

@@ -1,4 +1,4 @@
-import { STORABLE_TEXT_PATTERN, approvalPolicySchema, chars, decimalString, emailAddress, isoSlaSchema, passwordSchema, text, trimmedText } from '@p2p/domain';
+import { STORABLE_TEXT_PATTERN, approvalPolicySchema, calendarDate, chars, decimalString, emailAddress, instant, isoSlaSchema, passwordSchema, text, trimmedText } from '@p2p/domain';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
@@ -24,10 +24,26 @@ function publishedAccepts(schema: z.ZodType, value: string): boolean {
   if (!wellFormed(value)) return false;
   const rule = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as StringRule;
   rule.pattern ??= rule.format === undefined ? STORABLE_TEXT_PATTERN : undefined;
+  if (rule.format === 'date' && !isCalendarDay(value)) return false;
+  if (rule.format === 'date-time' && !isRfc3339Instant(value)) return false;
   const length = [...value].length;
   if (rule.minLength !== undefined && length < rule.minLength) return false;
   if (rule.maxLength !== undefined && length > rule.maxLength) return false;
   return rule.pattern === undefined || new RegExp(rule.pattern, 'u').test(value);
+}
+
+/** RFC 3339's full-date and date-time, as a JSON Schema validator checks the formats (upper-case T and Z). */
+function isCalendarDay(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+function isRfc3339Instant(value: string): boolean {
+  const match = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/.exec(value);
+  return Boolean(match && isCalendarDay(match[1]!));
 }
 
 const emoji = '😀';
@@ -42,6 +58,8 @@ const cases: [string, z.ZodType, string[]][] = [
   ['a search filter (100, trimmed)', trimmedText(100), ['%', '_', `${' '.repeat(150)}`, emoji.repeat(100), emoji.repeat(101), ...hostile]],
   ['a short name (up to 3)', chars(3, 1), [emoji.repeat(3), emoji.repeat(4), 'abc', 'abcd', ...hostile]],
   ['a password (12 to 200)', passwordSchema, [emoji.repeat(6), emoji.repeat(12), 'a-long-password-1', 'x'.repeat(201), ...hostile]],
+  ['a calendar date', calendarDate(), ['2026-12-02', '0000-01-01', '0001-01-01', '9998-12-31', '9999-01-01', '2026-02-30', '2026-13-01', '26-12-02', ...hostile]],
+  ['an instant', instant(), ['2026-12-02T08:00:00Z', '2026-12-02T08:00:00.123+01:00', '0001-01-01T00:00:00Z', '0002-01-01T00:00:00+14:00', '9998-12-31T23:59:59-12:00', '9999-01-01T00:00:00Z', '2026-12-02 08:00:00Z', '2026-12-02T08:00:00', ...hostile]],
   ['an e-mail address', emailAddress(), ['a@example.com', 'a.b+c@sub.example.co', '"quoted"@example.com', 'a@[127.0.0.1]', 'a@b', 'a..b@example.com', '.a@example.com', 'ü@example.com', ...hostile]],
 ];
 
