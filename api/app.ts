@@ -9,6 +9,8 @@ import type { ApiDeps } from './deps.ts';
 import { AppError, problemOf, type ErrorKind } from './errors.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { csrfProtection } from './middleware/csrf.ts';
+import { jsonBodyGuard, queryTextGuard } from './middleware/request-text.ts';
+import { allowedMethods } from './middleware/methods.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { actionLinkRoutes } from './routes/action-links.ts';
@@ -43,6 +45,7 @@ export function createApp(deps: ApiDeps) {
     }),
   );
   app.use(rateLimit('ip', (vars) => vars.deps.config.RATE_LIMIT_PER_MINUTE));
+  app.use(allowedMethods(() => app.routes));
   app.use(
     bodyLimit({
       maxSize: deps.config.BODY_LIMIT_BYTES,
@@ -51,6 +54,8 @@ export function createApp(deps: ApiDeps) {
       },
     }),
   );
+  app.use(queryTextGuard());
+  app.use(jsonBodyGuard());
   app.use(authenticate(services.auth));
   app.use(rateLimit('user', (vars) => vars.deps.config.RATE_LIMIT_PER_MINUTE));
   app.use(csrfProtection());
@@ -76,6 +81,7 @@ export function createApp(deps: ApiDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
 
 function toAppError(error: unknown, c: Context<AppEnv>): AppError {
   if (error instanceof AppError) return error;

@@ -18,6 +18,8 @@ export const apiEnvSchema = runtimeEnv
     SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+    /** Failed sign-ins in a row that lock an account for 15 minutes. */
+    LOGIN_LOCKOUT_FAILURES: z.coerce.number().int().min(1).default(5),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   })
   .superRefine((env, ctx) => {

@@ -9,13 +9,18 @@ export const errorKinds = {
   unauthenticated: { status: 401, title: 'Sign in required' },
   forbidden: { status: 403, title: 'Not allowed' },
   not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict with the current state' },
   gone: { status: 410, title: 'No longer available' },
   payload_too_large: { status: 413, title: 'Request body too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  /** Well formed, matches its schema, breaks a rule the schema cannot state (a cross-field rule, an id that names nothing usable). */
+  unprocessable: { status: 422, title: 'The request breaks a rule' },
   idempotency_mismatch: { status: 422, title: 'Idempotency-Key reused with a different request' },
   locked: { status: 423, title: 'Account locked' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  /** Answered by the HTTP server itself (api/server.ts), before any route. */
+  request_header_too_large: { status: 431, title: 'Request header fields too large' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },
 } as const;
@@ -49,5 +54,6 @@ export function problemOf(kind: ErrorKind, detail?: string, extra: Partial<Probl
   };
 }
 
+/** A field that matched its schema but breaks a business rule (an id naming nothing usable, a total above the maximum): 422. */
 export const fieldError = (path: string, message: string) =>
-  new AppError('validation', `${path}: ${message}`, { errors: [{ path, message }] });
+  new AppError('unprocessable', `${path}: ${message}`, { errors: [{ path, message }] });

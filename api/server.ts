@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { App } from './app.ts';
 import { API_BASE } from './app.ts';
+import { problemOf } from './errors.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -46,6 +49,7 @@ export async function startHttpServer(params: { app: App; port: number; host?: s
     });
   });
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(params.port, params.host ?? '0.0.0.0', () => resolve());
@@ -61,4 +65,21 @@ export async function startHttpServer(params: { app: App; port: number; host?: s
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A request Node's parser refuses never reaches a route: a request line or
+ * headers beyond its limit (16 KiB), or bytes that are not HTTP. Node would
+ * answer a bare 431 or 400; this answers problem+json like every other error
+ * (the OpenAPI document lists 431 for every operation).
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket) {
+  if (!socket.writable || (error.code === 'ECONNRESET' && !socket.bytesWritten)) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify(tooLarge ? problemOf('request_header_too_large', 'The request line and headers may be at most 16 KiB') : problemOf('validation', 'The request is not valid HTTP'));
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/problem+json\r\nx-request-id: ${randomUUID()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

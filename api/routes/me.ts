@@ -1,6 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { outOfOfficeBody, packAbilityRules, userSchema } from '@p2p/domain';
-import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
+import { createRoute, createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
 import { auditContextOf } from '../services/audit-context.ts';
 import type { Services } from '../services/index.ts';
 import { toUser } from '../services/users.ts';
@@ -16,14 +16,16 @@ const meResponse = z.object({
 const getMe = createRoute({
   method: 'get',
   path: '/me',
+  operationId: 'getMe',
   tags: ['me'],
   summary: 'The current user, roles and packed CASL rules',
-  responses: { 200: jsonResponse(meResponse, 'Me'), ...problemResponses() },
+  responses: { 200: jsonResponse(meResponse, 'Me') },
 });
 
 const setOutOfOffice = createRoute({
   method: 'put',
   path: '/me/out-of-office',
+  operationId: 'setMyOutOfOffice',
   tags: ['me'],
   summary: 'Set my out-of-office period and delegate',
   request: { body: jsonBody(outOfOfficeBody) },
@@ -33,6 +35,7 @@ const setOutOfOffice = createRoute({
 const clearOutOfOffice = createRoute({
   method: 'delete',
   path: '/me/out-of-office',
+  operationId: 'clearMyOutOfOffice',
   tags: ['me'],
   summary: 'End my out-of-office period',
   responses: { 200: jsonResponse(userSchema, 'Updated'), ...problemResponses('forbidden') },

@@ -1,10 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { pageOf, paginationQuery } from '@p2p/domain';
+import { z } from '@hono/zod-openapi';
+import { chars, pageOf, paginationQuery } from '@p2p/domain';
 import { findMail, listOutbox } from '../../db/queries/mail.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { createRouter, jsonResponse, problemResponses } from '../openapi.ts';
+import { createRoute, createRouter, jsonResponse, problemResponses } from '../openapi.ts';
+import { pageFrom } from '../pagination.ts';
 import { requireActor } from './require-actor.ts';
 
 const mailItem = z.object({
@@ -23,19 +24,24 @@ const mailItem = z.object({
 const list = createRoute({
   method: 'get',
   path: '/outbox',
+  operationId: 'listOutbox',
   tags: ['outbox'],
   summary: 'Sent mail, newest first (dev mode: everyone; production: admins and auditors)',
-  request: { query: paginationQuery.extend({ processId: z.string().max(200).optional() }) },
-  responses: { 200: jsonResponse(pageOf(mailItem), 'A page of mail'), ...problemResponses('forbidden') },
+  request: { query: paginationQuery.extend({ processId: chars(200).optional() }) },
+  responses: {
+    200: { ...jsonResponse(pageOf(mailItem), 'A page of mail'), links: { get: { operationId: 'getMail', parameters: { id: '$response.body#/items/0/id' }, description: 'The newest mail' } } },
+    ...problemResponses('forbidden'),
+  },
 });
 
 const get = createRoute({
   method: 'get',
   path: '/outbox/{id}',
+  operationId: 'getMail',
   tags: ['outbox'],
   summary: 'One mail with its HTML and text parts',
   request: { params: z.object({ id: z.uuid() }) },
-  responses: { 200: jsonResponse(mailItem.extend({ html: z.string(), text: z.string() }), 'The mail'), ...problemResponses('forbidden', 'not_found') },
+  responses: { 200: jsonResponse(mailItem.extend({ html: z.string(), text: z.string() }), 'The mail'), ...problemResponses('forbidden') },
 });
 
 /** The dev outbox is the mail client of dev mode; in production it is an admin's and auditor's record. */
@@ -52,10 +58,9 @@ export function outboxRoutes() {
   router.openapi(list, async (c) => {
     requireOutboxReader(c);
     const { limit, cursor, processId } = c.req.valid('query');
-    if (cursor !== undefined && !/^[0-9a-f-]{36}$/.test(cursor)) throw new AppError('validation', 'cursor: not a cursor this endpoint returned', { errors: [{ path: 'query.cursor', message: 'invalid cursor' }] });
-    const rows = await listOutbox(c.var.deps.db, { limit: limit + 1, before: cursor, processId });
-    const items = rows.slice(0, limit).map((row) => ({ id: row.id, template: row.template, toAddress: row.toAddress, subject: row.subject, status: row.status, processId: row.processId, createdAt: row.createdAt.toISOString(), sentAt: iso(row.sentAt), attachments: files(row.attachments) }));
-    return c.json({ items, nextCursor: rows.length > limit ? items.at(-1)!.id : null }, 200);
+    const rows = await listOutbox(c.var.deps.db, { limit: limit + 1, ...(cursor ? { before: cursor } : {}), ...(processId ? { processId } : {}) });
+    const mails = rows.map((row) => ({ id: row.id, template: row.template, toAddress: row.toAddress, subject: row.subject, status: row.status, processId: row.processId, createdAt: row.createdAt.toISOString(), sentAt: iso(row.sentAt), attachments: files(row.attachments) }));
+    return c.json(pageFrom(mails, limit, (last) => last.id), 200);
   });
   router.openapi(get, async (c) => {
     requireOutboxReader(c);

@@ -1,6 +1,5 @@
-import { createRoute } from '@hono/zod-openapi';
 import { approvalPolicySchema } from '@p2p/domain';
-import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
+import { createRoute, createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
 import { auditContextOf } from '../services/audit-context.ts';
 import type { Services } from '../services/index.ts';
 import { requireActor } from './require-actor.ts';
@@ -8,6 +7,7 @@ import { requireActor } from './require-actor.ts';
 const get = createRoute({
   method: 'get',
   path: '/policies/approval',
+  operationId: 'getApprovalPolicy',
   tags: ['policies'],
   summary: 'The approval policy: thresholds (decimal strings) and the step SLA (ISO 8601; days are business days)',
   responses: { 200: jsonResponse(approvalPolicySchema, 'The policy'), ...problemResponses('forbidden') },
@@ -16,6 +16,7 @@ const get = createRoute({
 const put = createRoute({
   method: 'put',
   path: '/policies/approval',
+  operationId: 'putApprovalPolicy',
   tags: ['policies'],
   summary: 'Change the approval policy (admin); running chains keep the policy they started with',
   request: { body: jsonBody(approvalPolicySchema) },

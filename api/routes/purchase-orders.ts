@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   cancelPurchaseOrderBody,
   createReceiptBody,
@@ -15,21 +15,20 @@ import {
   supplierLinkViewSchema,
   supplierResponseBody,
 } from '@p2p/domain';
-import { idempotent } from '../middleware/idempotency.ts';
-import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
-import { decodeCursor, pageFrom } from '../pagination.ts';
+import { createRoute, createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
+import { pageFrom } from '../pagination.ts';
 import { auditContextOf } from '../services/audit-context.ts';
 import type { Services } from '../services/index.ts';
 import { requireActor } from './require-actor.ts';
 
 const idParam = z.object({ id: z.uuid() });
 const tokenParam = z.object({ token: z.string().min(20).max(2000).regex(/^[\w-]+\.[\w-]+$/, 'not a supplier link token') });
-const idempotencyHeader = z.object({ 'idempotency-key': z.string().regex(/^[\w.:-]{1,200}$/).optional() });
 const revised = purchaseOrderSchema.extend({ awaitingApproval: z.boolean() });
 
 const list = createRoute({
   method: 'get',
   path: '/purchase-orders',
+  operationId: 'listPurchaseOrders',
   tags: ['purchase orders'],
   summary: 'Purchase orders the caller may read, newest first',
   description: 'Requesters see the orders of their own requisitions; buyers, procurement managers, accountants, auditors and the warehouse see all.',
@@ -40,6 +39,7 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/purchase-orders/{id}',
+  operationId: 'getPurchaseOrder',
   tags: ['purchase orders'],
   summary: 'One purchase order: lines with ordered, received, rejected, returned and invoiced quantities, revisions and receipts',
   request: { params: idParam },
@@ -49,6 +49,7 @@ const get = createRoute({
 const pdf = createRoute({
   method: 'get',
   path: '/purchase-orders/{id}/pdf',
+  operationId: 'getPurchaseOrderPdf',
   tags: ['purchase orders'],
   summary: 'The order as sent to the supplier, as PDF (the current revision unless `revision` is given)',
   request: { params: idParam, query: z.object({ revision: z.coerce.number().int().min(0).max(10000).optional() }) },
@@ -58,34 +59,39 @@ const pdf = createRoute({
 const revise = createRoute({
   method: 'post',
   path: '/purchase-orders/{id}/revisions',
+  operationId: 'revisePurchaseOrder',
+  idempotencyKey: true,
   tags: ['purchase orders'],
   summary: 'Change order: quantities, prices, tax, dates, lines added or cancelled; never below what has arrived',
   description: 'Issued as the next revision with the same number and mailed again, or first approved when the total rises above the threshold or by more than the policy percent (`awaitingApproval`). `Idempotency-Key` makes a retry the same change order.',
-  request: { params: idParam, headers: idempotencyHeader, body: jsonBody(revisePurchaseOrderBody) },
+  request: { params: idParam, body: jsonBody(revisePurchaseOrderBody) },
   responses: { 200: jsonResponse(revised, 'The order after the change (or awaiting its approval)'), ...problemResponses('forbidden', 'not_found', 'conflict') },
 });
 
 const cancel = createRoute({
   method: 'post',
   path: '/purchase-orders/{id}/cancel',
+  operationId: 'cancelPurchaseOrder',
   tags: ['purchase orders'],
   summary: 'Cancel a whole order before anything arrived, with a reason; its requisition lines are freed',
-  request: { params: idParam, headers: idempotencyHeader, body: jsonBody(cancelPurchaseOrderBody) },
+  request: { params: idParam, body: jsonBody(cancelPurchaseOrderBody) },
   responses: { 200: jsonResponse(purchaseOrderSchema, 'Cancelled'), ...problemResponses('forbidden', 'not_found', 'conflict') },
 });
 
 const cancelRemaining = createRoute({
   method: 'post',
   path: '/purchase-orders/{id}/cancel-remaining',
+  operationId: 'cancelRemainingPurchaseOrder',
   tags: ['purchase orders'],
   summary: 'Cancel what has not arrived on a partly received order: it closes at what did',
-  request: { params: idParam, headers: idempotencyHeader, body: jsonBody(cancelPurchaseOrderBody) },
+  request: { params: idParam, body: jsonBody(cancelPurchaseOrderBody) },
   responses: { 200: jsonResponse(purchaseOrderSchema, 'The rest cancelled'), ...problemResponses('forbidden', 'not_found', 'conflict') },
 });
 
 const moveLines = createRoute({
   method: 'post',
   path: '/purchase-orders/{id}/move-lines',
+  operationId: 'movePurchaseOrderLines',
   tags: ['purchase orders'],
   summary: 'Move lines of this draft to another draft to the same supplier',
   request: { params: idParam, body: jsonBody(moveLinesBody) },
@@ -95,16 +101,19 @@ const moveLines = createRoute({
 const receive = createRoute({
   method: 'post',
   path: '/receipts',
+  operationId: 'createReceipt',
+  idempotencyKey: true,
   tags: ['goods receipts'],
   summary: 'Record a goods receipt against an issued order (partial deliveries allowed)',
   description: 'Received and rejected quantities per line, each line with a storage location. More than the order still expects plus the policy tolerance is refused, naming the line. `Idempotency-Key` makes a retry the same receipt.',
-  request: { headers: idempotencyHeader, body: jsonBody(createReceiptBody) },
+  request: { body: jsonBody(createReceiptBody) },
   responses: { 201: jsonResponse(receiptSchema, 'Recorded, numbered GR-<year>-<seq>'), ...problemResponses('forbidden', 'conflict', 'idempotency_mismatch') },
 });
 
 const listReceipts = createRoute({
   method: 'get',
   path: '/receipts',
+  operationId: 'listReceipts',
   tags: ['goods receipts'],
   summary: 'Goods receipts, oldest first, optionally of one order',
   request: { query: paginationQuery.extend({ purchaseOrderId: z.uuid().optional() }) },
@@ -114,6 +123,7 @@ const listReceipts = createRoute({
 const getReceipt = createRoute({
   method: 'get',
   path: '/receipts/{id}',
+  operationId: 'getReceipt',
   tags: ['goods receipts'],
   summary: 'One goods receipt with its lines and returns',
   request: { params: idParam },
@@ -123,15 +133,18 @@ const getReceipt = createRoute({
 const returnGoods = createRoute({
   method: 'post',
   path: '/receipts/{id}/returns',
+  operationId: 'createReturn',
+  idempotencyKey: true,
   tags: ['goods receipts'],
   summary: 'Return accepted goods of a receipt to the supplier: reduces the accepted quantity and the stock, and tells the supplier',
-  request: { params: idParam, headers: idempotencyHeader, body: jsonBody(createReturnBody) },
+  request: { params: idParam, body: jsonBody(createReturnBody) },
   responses: { 201: jsonResponse(receiptSchema, 'The receipt with its returns'), ...problemResponses('forbidden', 'not_found', 'conflict', 'idempotency_mismatch') },
 });
 
 const supplierLink = createRoute({
   method: 'get',
   path: '/supplier-links/{token}',
+  operationId: 'getSupplierLink',
   tags: ['supplier links'],
   summary: 'What a supplier’s order link shows (no sign-in; changes nothing)',
   security: [],
@@ -142,6 +155,7 @@ const supplierLink = createRoute({
 const supplierAnswer = createRoute({
   method: 'post',
   path: '/supplier-links/{token}',
+  operationId: 'answerSupplierLink',
   tags: ['supplier links'],
   summary: 'The supplier confirms the order or proposes another delivery date (no sign-in; once per link)',
   security: [],
@@ -152,6 +166,7 @@ const supplierAnswer = createRoute({
 const getPolicy = createRoute({
   method: 'get',
   path: '/policies/purchasing',
+  operationId: 'getPurchasingPolicy',
   tags: ['policies'],
   summary: 'The purchasing policy: PO approval threshold, re-approval percent, receipt tolerance, default tax, acknowledgement days',
   responses: { 200: jsonResponse(purchasingPolicySchema, 'The policy'), ...problemResponses('forbidden') },
@@ -160,26 +175,21 @@ const getPolicy = createRoute({
 const putPolicy = createRoute({
   method: 'put',
   path: '/policies/purchasing',
+  operationId: 'putPurchasingPolicy',
   tags: ['policies'],
   summary: 'Change the purchasing policy (admin); running orders keep the policy they started with',
   request: { body: jsonBody(purchasingPolicySchema) },
   responses: { 200: jsonResponse(purchasingPolicySchema, 'The new policy'), ...problemResponses('forbidden') },
 });
 
-const orderCursor = z.object({ createdAt: z.string(), id: z.uuid() });
-const receiptCursor = z.object({ receivedAt: z.string(), id: z.uuid() });
 
 export function purchaseOrderRoutes(services: Services) {
   const router = createRouter();
-  router.use('/receipts', idempotent());
-  router.use('/receipts/:id/returns', idempotent());
-  router.use('/purchase-orders/:id/revisions', idempotent());
 
   router.openapi(list, async (c) => {
     const { limit, cursor, requisitionId, supplierId, status, q } = c.req.valid('query');
-    const before = decodeCursor(cursor, orderCursor);
-    const rows = await services.purchaseOrders.list(requireActor(c), { limit: limit + 1, requisitionId, supplierId, status, search: q, before });
-    return c.json(pageFrom(rows, limit, (last) => ({ createdAt: last.createdAt, id: last.id })), 200);
+    const rows = await services.purchaseOrders.list(requireActor(c), { limit: limit + 1, requisitionId, supplierId, status, search: q, before: cursor });
+    return c.json(pageFrom(rows, limit, (last) => last.id), 200);
   });
   router.openapi(get, async (c) => c.json(await services.purchaseOrders.get(requireActor(c), c.req.valid('param').id), 200));
   router.openapi(pdf, async (c) => {
@@ -194,9 +204,8 @@ export function purchaseOrderRoutes(services: Services) {
   router.openapi(receive, async (c) => c.json(await services.purchaseOrders.receive(requireActor(c), c.req.valid('json'), c.req.header('idempotency-key')), 201));
   router.openapi(listReceipts, async (c) => {
     const { limit, cursor, purchaseOrderId } = c.req.valid('query');
-    const after = decodeCursor(cursor, receiptCursor);
-    const rows = await services.purchaseOrders.receipts(requireActor(c), { limit: limit + 1, purchaseOrderId, after });
-    return c.json(pageFrom(rows, limit, (last) => ({ receivedAt: last.receivedAt, id: last.id })), 200);
+    const rows = await services.purchaseOrders.receipts(requireActor(c), { limit: limit + 1, purchaseOrderId, after: cursor });
+    return c.json(pageFrom(rows, limit, (last) => last.id), 200);
   });
   router.openapi(getReceipt, async (c) => c.json(await services.purchaseOrders.receipt(requireActor(c), c.req.valid('param').id), 200));
   router.openapi(returnGoods, async (c) => c.json(await services.purchaseOrders.returnGoods(requireActor(c), c.req.valid('param').id, c.req.valid('json'), c.req.header('idempotency-key')), 201));

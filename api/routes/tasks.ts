@@ -1,9 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { completeTaskBody, pageOf, paginationQuery, problemSchema, registeredTaskKinds, taskFormFor, taskKindViewSchema, taskNamePattern, taskSchema, taskStatuses } from '@p2p/domain';
+import { z } from '@hono/zod-openapi';
+import { completeTaskBody, pageOf, paginationQuery, problemSchema, registeredTaskKinds, taskFormFor, taskKindViewSchema, taskNamePattern, taskSchema, taskStatuses, text } from '@p2p/domain';
 import { streamSSE } from 'hono/streaming';
 import { AppError, problemOf } from '../errors.ts';
-import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
-import { decodeCursor, pageFrom } from '../pagination.ts';
+import { createRoute, createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
+import { pageFrom } from '../pagination.ts';
 import type { Services } from '../services/index.ts';
 import { requireActor } from './require-actor.ts';
 
@@ -13,6 +13,7 @@ const completion = z.object({ task: taskSchema, process: z.object({ id: z.string
 const list = createRoute({
   method: 'get',
   path: '/tasks',
+  operationId: 'listTasks',
   tags: ['tasks'],
   summary: "The caller's inbox: open tasks they may complete (theirs, as delegate) or claim (by role), earliest due first",
   request: {
@@ -24,66 +25,90 @@ const list = createRoute({
       subjectId: z.uuid().optional(),
     }),
   },
-  responses: { 200: jsonResponse(pageOf(taskSchema), 'A page of tasks'), ...problemResponses() },
+  responses: {
+    200: {
+      ...jsonResponse(pageOf(taskSchema), 'A page of tasks'),
+      links: {
+        get: { operationId: 'getTask', parameters: { id: '$response.body#/items/0/id' }, description: 'The first task' },
+        claim: { operationId: 'claimTask', parameters: { id: '$response.body#/items/0/id' }, description: 'Claim the first task' },
+        complete: { operationId: 'completeTask', parameters: { id: '$response.body#/items/0/id' }, description: 'Decide the first task' },
+      },
+    },
+  },
 });
 
 const counts = createRoute({
   method: 'get',
   path: '/tasks/counts',
+  operationId: 'countTasks',
   tags: ['tasks'],
   summary: 'How many open tasks wait for the caller, and how many are overdue',
-  responses: { 200: jsonResponse(z.object({ open: z.int(), overdue: z.int() }), 'Counts'), ...problemResponses() },
+  responses: { 200: jsonResponse(z.object({ open: z.int(), overdue: z.int() }), 'Counts') },
 });
 
 const events = createRoute({
   method: 'get',
   path: '/tasks/events',
+  operationId: 'taskEvents',
   tags: ['tasks'],
-  summary: 'Server-sent events: `task` whenever a task of the caller appears, changes hands or goes',
-  responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...problemResponses() },
+  summary: 'Server-sent events: `ready` once, then `task` whenever a task of the caller appears, changes hands or goes',
+  responses: {
+    200: {
+      description: 'An event stream; each event as schema: `ready` (data `{}`), then `task` (data `{"type":...,"taskId":...}`, numbered ids)',
+      content: { 'text/event-stream': { schema: z.object({ event: z.enum(['ready', 'task']), data: z.string(), id: z.string().regex(/^[0-9]+$/).optional() }) } },
+    },
+  },
 });
 
 const kinds = createRoute({
   method: 'get',
   path: '/tasks/kinds',
+  operationId: 'listTaskKinds',
   tags: ['tasks'],
   summary: 'The task-kind registry: every kind of step, its process, its actions and which need a comment or form data',
-  responses: { 200: jsonResponse(z.object({ items: z.array(taskKindViewSchema) }), 'Every registered kind'), ...problemResponses() },
+  responses: { 200: jsonResponse(z.object({ items: z.array(taskKindViewSchema) }), 'Every registered kind') },
 });
 
 const get = createRoute({
   method: 'get',
   path: '/tasks/{id}',
+  operationId: 'getTask',
   tags: ['tasks'],
   summary: 'One task',
   request: { params: idParam },
-  responses: { 200: jsonResponse(taskSchema, 'The task'), ...problemResponses('not_found') },
+  responses: { 200: jsonResponse(taskSchema, 'The task') },
 });
 
 const complete = createRoute({
   method: 'post',
   path: '/tasks/{id}/complete',
+  operationId: 'completeTask',
   tags: ['tasks'],
   summary: 'Decide a task (approve, reject, question, answer, withdraw); the answer carries the new process state',
-  description: '409 when the task is no longer open, 403 when the caller may not act on it (including segregation of duties).',
+  description: "409 when the task is no longer open, 403 when the caller may not act on it (including segregation of duties), 422 when the action is not one of the kind's, lacks the comment it needs, or its data does not fit the action's form (GET /tasks/kinds publishes each form).",
   request: { params: idParam, body: jsonBody(completeTaskBody) },
-  responses: { 200: jsonResponse(completion, 'Done'), ...problemResponses('forbidden', 'not_found', 'conflict') },
+  responses: { 200: jsonResponse(completion, 'Done'), ...problemResponses('forbidden', 'conflict') },
 });
 
 const claim = createRoute({
   method: 'post',
   path: '/tasks/{id}/claim',
+  operationId: 'claimTask',
   tags: ['tasks'],
   summary: 'Take a task offered to a role the caller holds',
   request: { params: idParam },
-  responses: { 200: jsonResponse(z.object({ task: taskSchema }), 'Claimed'), ...problemResponses('forbidden', 'not_found', 'conflict') },
+  responses: {
+    200: { ...jsonResponse(z.object({ task: taskSchema }), 'Claimed'), links: { complete: { operationId: 'completeTask', parameters: { id: '$response.body#/task/id' }, description: 'Decide the task just claimed' } } },
+    ...problemResponses('forbidden', 'conflict'),
+  },
 });
 
 const bulkBody = z.strictObject({
   taskIds: z.array(z.uuid()).min(1).max(100),
   action: z.string().regex(taskNamePattern),
-  comment: z.string().trim().min(1).max(2000).optional(),
+  comment: text(2000).optional(),
 });
+
 
 const bulkResult = z.object({
   results: z.array(z.object({ taskId: z.string(), status: z.int(), task: taskSchema.optional(), process: completion.shape.process.optional(), problem: problemSchema.optional() })),
@@ -94,22 +119,20 @@ const bulkResult = z.object({
 const bulk = createRoute({
   method: 'post',
   path: '/tasks/bulk-complete',
+  operationId: 'bulkCompleteTasks',
   tags: ['tasks'],
   summary: 'Decide many tasks at once; the answer lists each result (one failure does not stop the others)',
   request: { body: jsonBody(bulkBody) },
-  responses: { 200: jsonResponse(bulkResult, 'Per-task results'), ...problemResponses() },
+  responses: { 200: jsonResponse(bulkResult, 'Per-task results') },
 });
-
-const cursorShape = z.object({ dueAt: z.string().nullable(), id: z.uuid() });
 
 export function taskRoutes(services: Services) {
   const router = createRouter();
 
   router.openapi(list, async (c) => {
     const { limit, cursor, status, kind, overdue, subjectId } = c.req.valid('query');
-    const after = decodeCursor(cursor, cursorShape);
-    const rows = await services.tasks.list(requireActor(c), { status, kind, overdue: overdue === 'true', subjectId, limit: limit + 1, after });
-    return c.json(pageFrom(rows, limit, (last) => ({ dueAt: last.dueAt, id: last.id })), 200);
+    const rows = await services.tasks.list(requireActor(c), { status, kind, overdue: overdue === 'true', subjectId, limit: limit + 1, after: cursor });
+    return c.json(pageFrom(rows, limit, (last) => last.id), 200);
   });
 
   router.openapi(counts, async (c) => c.json(await services.tasks.counts(requireActor(c)), 200));

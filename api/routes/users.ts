@@ -1,8 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { createUserBody, outOfOfficeBody, pageOf, paginationQuery, updateUserBody, userSchema } from '@p2p/domain';
-import { idempotent, recordAnswerOf } from '../middleware/idempotency.ts';
-import { createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
-import { decodeCursor, pageFrom } from '../pagination.ts';
+import { z } from '@hono/zod-openapi';
+import { createUserBody, outOfOfficeBody, pageOf, paginationQuery, trimmedText, updateUserBody, userSchema } from '@p2p/domain';
+import { recordAnswerOf } from '../middleware/idempotency.ts';
+import { createRoute, createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
+import { pageFrom } from '../pagination.ts';
 import { auditContextOf } from '../services/audit-context.ts';
 import type { Services } from '../services/index.ts';
 import { requireActor } from './require-actor.ts';
@@ -12,15 +12,28 @@ const idParam = z.object({ id: z.uuid() });
 const createUser = createRoute({
   method: 'post',
   path: '/users',
+  operationId: 'createUser',
+  idempotencyKey: true,
   tags: ['users'],
   summary: 'Create a user (admin)',
   request: { body: jsonBody(createUserBody) },
-  responses: { 201: jsonResponse(userSchema, 'Created'), ...problemResponses('forbidden', 'conflict', 'idempotency_mismatch') },
+  responses: {
+    201: {
+      ...jsonResponse(userSchema, 'Created'),
+      links: {
+        get: { operationId: 'getUser', parameters: { id: '$response.body#/id' } },
+        update: { operationId: 'updateUser', parameters: { id: '$response.body#/id' } },
+        outOfOffice: { operationId: 'setUserOutOfOffice', parameters: { id: '$response.body#/id' } },
+      },
+    },
+    ...problemResponses('forbidden', 'conflict'),
+  },
 });
 
 const listUsers = createRoute({
   method: 'get',
   path: '/users',
+  operationId: 'listUsers',
   tags: ['users'],
   summary: 'List users (admins and auditors see everyone; managers their reports)',
   request: { query: paginationQuery },
@@ -30,29 +43,31 @@ const listUsers = createRoute({
 const directory = createRoute({
   method: 'get',
   path: '/users/directory',
+  operationId: 'userDirectory',
   tags: ['users'],
   summary: 'Active colleagues for pickers (delegate, reassignment): any signed-in user',
-  request: { query: z.object({ q: z.string().trim().max(100).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }) },
+  request: { query: z.object({ q: trimmedText(100).optional().describe('Name or e-mail contains this (as typed: % and _ are not wildcards)'), limit: z.coerce.number().int().min(1).max(100).default(50) }) },
   responses: {
     200: jsonResponse(z.object({ items: z.array(userSchema.pick({ id: true, name: true, email: true, roles: true, department: true })) }), 'People'),
-    ...problemResponses(),
   },
 });
 
 const getUser = createRoute({
   method: 'get',
   path: '/users/{id}',
+  operationId: 'getUser',
   tags: ['users'],
   summary: 'One user',
   request: { params: idParam },
-  responses: { 200: jsonResponse(userSchema, 'The user'), ...problemResponses('not_found') },
+  responses: { 200: jsonResponse(userSchema, 'The user') },
 });
 
 const updateUser = createRoute({
   method: 'patch',
   path: '/users/{id}',
+  operationId: 'updateUser',
   tags: ['users'],
-  summary: 'Change name, roles, manager, department or active (admin)',
+  summary: 'Change name, roles, manager, department or active (admin; not your own roles or active)',
   request: { params: idParam, body: jsonBody(updateUserBody) },
   responses: { 200: jsonResponse(userSchema, 'Updated'), ...problemResponses('forbidden', 'not_found') },
 });
@@ -60,27 +75,23 @@ const updateUser = createRoute({
 const setOutOfOffice = createRoute({
   method: 'put',
   path: '/users/{id}/out-of-office',
+  operationId: 'setUserOutOfOffice',
   tags: ['users'],
   summary: "Set a user's out-of-office period and delegate (the user or an admin)",
   request: { params: idParam, body: jsonBody(outOfOfficeBody) },
   responses: { 200: jsonResponse(userSchema, 'Updated'), ...problemResponses('forbidden', 'not_found') },
 });
 
-const cursorShape = z.object({ email: z.string() });
-
 export function userRoutes(services: Services) {
   const router = createRouter();
-  router.use('/users', idempotent());
-
   router.openapi(createUser, async (c) => {
     return c.json(await services.users.create(requireActor(c), c.req.valid('json'), auditContextOf(c), recordAnswerOf(c, 201)), 201);
   });
 
   router.openapi(listUsers, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor, cursorShape);
-    const rows = await services.users.list(requireActor(c), { limit: limit + 1, afterEmail: after?.email });
-    return c.json(pageFrom(rows, limit, (last) => ({ email: last.email })), 200);
+    const rows = await services.users.list(requireActor(c), { limit: limit + 1, after: cursor });
+    return c.json(pageFrom(rows, limit, (last) => last.id), 200);
   });
 
   // Before /users/{id}: "directory" is not an id.

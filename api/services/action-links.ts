@@ -75,8 +75,8 @@ export function createActionLinkService(deps: Pick<ApiDeps, 'db' | 'clock' | 'co
       const { link, user, task, view } = await inspect(token);
       const comment = body.comment?.trim() || undefined;
       // Refusals that the person can fix come before the link is spent, so it still works once they have.
-      if (view.formRequired) throw new AppError('validation', `data: ${view.actionLabel} needs a form; open the task in the inbox`, { errors: [{ path: 'data', message: 'this action needs form data; open the task in the inbox' }] });
-      if (view.commentRequired && !comment) throw new AppError('validation', `comment: a comment is required to ${view.actionLabel.toLowerCase()}`, { errors: [{ path: 'comment', message: 'a comment is required' }] });
+      if (view.formRequired) throw new AppError('unprocessable', `data: ${view.actionLabel} needs a form; open the task in the inbox`, { errors: [{ path: 'data', message: 'this action needs form data; open the task in the inbox' }] });
+      if (view.commentRequired && !comment) throw new AppError('unprocessable', `comment: a comment is required to ${view.actionLabel.toLowerCase()}`, { errors: [{ path: 'comment', message: 'a comment is required' }] });
       const actor = await buildActor(db, { user, credentialId: link.id, credential: 'action_link' }, clock());
       // Spend the link only when its user may act on the task now; a refused link stays unused.
       if (!actor.ability.can('complete', subject('Task', { ...task }))) throw new AppError('forbidden', `${user.name} may no longer act on this task.`);

@@ -21,7 +21,6 @@ import { AppError } from '../errors.ts';
 import type { AuditContext } from './audit-context.ts';
 import { hashSecret, newSecret, verifyPassword } from './credentials.ts';
 
-export const LOCKOUT_AFTER_FAILURES = 5;
 export const LOCKOUT_MS = 15 * 60_000;
 
 export const toSessionUser = (user: UserRow): SessionUser => ({
@@ -53,7 +52,7 @@ export function createAuthService(deps: Pick<ApiDeps, 'db' | 'config' | 'clock'>
       if (!user || !usable || !valid) {
         if (user && usable) {
           const updated = await db.transaction(async (tx) => {
-            const row = await recordLoginFailure(tx, { id: user.id, now, maxFailures: LOCKOUT_AFTER_FAILURES, lockForMs: LOCKOUT_MS });
+            const row = await recordLoginFailure(tx, { id: user.id, now, maxFailures: config.LOGIN_LOCKOUT_FAILURES, lockForMs: LOCKOUT_MS });
             await appendAudit(tx, { ...audit, actorId: null, at: now, action: 'user.login_failed', subjectType: 'User', subjectId: user.id, after: { failedLoginCount: row.failedLoginCount } });
             if (row.lockedUntil && row.lockedUntil > now) {
               await appendAudit(tx, { ...audit, actorId: null, at: now, action: 'user.locked', subjectType: 'User', subjectId: user.id, after: { lockedUntil: row.lockedUntil } });
@@ -101,7 +100,7 @@ export function createAuthService(deps: Pick<ApiDeps, 'db' | 'config' | 'clock'>
       const now = clock();
       const expiresAt = params.expiresAt ? new Date(params.expiresAt) : null;
       if (expiresAt && expiresAt <= now) {
-        throw new AppError('validation', 'expiresAt: must be in the future', { errors: [{ path: 'expiresAt', message: 'must be in the future' }] });
+        throw new AppError('unprocessable', 'expiresAt: must be in the future', { errors: [{ path: 'expiresAt', message: 'must be in the future' }] });
       }
       const token = newSecret('pat');
       const row = await db.transaction(async (tx) => {

@@ -7,7 +7,7 @@ const kindOf: Record<string, ErrorKind> = {
   [taskFailures.notOpen]: 'conflict',
   [taskFailures.notAllowed]: 'forbidden',
   [taskFailures.segregation]: 'forbidden',
-  [taskFailures.invalid]: 'validation',
+  [taskFailures.invalid]: 'unprocessable',
 };
 
 /** Which field a refused decision names: the comment, the form data, or the action itself. */

@@ -245,7 +245,7 @@ export function createProcessHistoryService(deps: Pick<ApiDeps, 'db' | 'temporal
   return {
     /** Processes the caller may read, by number, text, person involved, supplier, status and submission dates. */
     async search(actor: RequestActor, filters: Omit<SearchProcessesParams, 'access'>) {
-      if (filters.from && filters.to && filters.from > filters.to) throw new AppError('validation', 'to: must not be before from', { errors: [{ path: 'query.to', message: 'must not be before from' }] });
+      if (filters.from && filters.to && filters.from > filters.to) throw new AppError('unprocessable', 'to: must not be before from', { errors: [{ path: 'query.to', message: 'must not be before from' }] });
       const access = accessWhere(actor.ability, 'read', 'Requisition', { requesterId: requisitions.requesterId, status: requisitions.status });
       const rows = await searchProcesses(db, { ...filters, access });
       return rows.map(({ requisition, requesterName }) => ({

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ForbiddenError, subject } from '@casl/ability';
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import {
   acceptedQuantity,
   openQuantity,
@@ -56,7 +56,8 @@ export function requestIdFrom(actorId: string, key: string | undefined, purpose:
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-const invalid = (errors: { path: string; message: string }[]) => new AppError('validation', errors.map((error) => `${error.path}: ${error.message}`).join('; '), { errors });
+/** A well-formed request that breaks a rule beyond its schema (over-receipt, a line of another order): 422 naming the fields. */
+const invalid = (errors: { path: string; message: string }[]) => new AppError('unprocessable', errors.map((error) => `${error.path}: ${error.message}`).join('; '), { errors });
 
 export type PurchaseOrderService = ReturnType<typeof createPurchaseOrderService>;
 
@@ -184,7 +185,7 @@ export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 
   }
 
   return {
-    async list(actor: RequestActor, params: { limit: number; requisitionId?: string | undefined; supplierId?: string | undefined; status?: PurchaseOrderStatus | undefined; search?: string | undefined; before?: { createdAt: string; id: string } | undefined }) {
+    async list(actor: RequestActor, params: { limit: number; requisitionId?: string | undefined; supplierId?: string | undefined; status?: PurchaseOrderStatus | undefined; search?: string | undefined; before?: string | undefined }) {
       const access = accessWhere(actor.ability, 'read', 'PurchaseOrder', orderColumns);
       const rows = await listPurchaseOrders(db, { access, ...params });
       return rows.map((row) => ({ ...toSummary(row.order, row.supplierName, row.requisitionNumber) }));
@@ -308,7 +309,7 @@ export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 
       return toReceipt(all.find((receipt) => receipt.id === id)!, order.number);
     },
 
-    async receipts(actor: RequestActor, params: { purchaseOrderId?: string | undefined; limit: number; after?: { receivedAt: string; id: string } | undefined }): Promise<Receipt[]> {
+    async receipts(actor: RequestActor, params: { purchaseOrderId?: string | undefined; limit: number; after?: string | undefined }): Promise<Receipt[]> {
       ForbiddenError.from(actor.ability).throwUnlessCan('read', 'GoodsReceipt');
       const { after } = params;
       const rows = await db
@@ -317,7 +318,7 @@ export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 
         .where(
           and(
             params.purchaseOrderId ? eq(goodsReceipts.purchaseOrderId, params.purchaseOrderId) : undefined,
-            after ? or(gt(goodsReceipts.receivedAt, new Date(after.receivedAt)), and(eq(goodsReceipts.receivedAt, new Date(after.receivedAt)), gt(goodsReceipts.id, after.id))) : undefined,
+            after ? sql`(${goodsReceipts.receivedAt}, ${goodsReceipts.id}) > (select g.received_at, g.id from goods_receipts g where g.id = ${after})` : undefined,
           ),
         )
         .orderBy(asc(goodsReceipts.receivedAt), asc(goodsReceipts.id))

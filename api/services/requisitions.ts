@@ -143,7 +143,7 @@ export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 't
     return { ...defaultApprovalPolicy, ...((await readPolicy<ApprovalPolicy>(executor, APPROVAL_POLICY)) ?? {}) };
   }
 
-  /** Unknown suppliers or projects are the client's mistake: 400 naming the field. */
+  /** Unknown suppliers or projects: the body matched its schema and names nothing usable, a 422 naming the field. */
   async function checkReferences(body: RequisitionBody) {
     if (body.projectId) {
       const [project] = await db.select().from(projects).where(eq(projects.id, body.projectId)).limit(1);
@@ -186,7 +186,7 @@ export function createRequisitionService(deps: Pick<ApiDeps, 'db' | 'clock' | 't
       return view(await loadReadable(actor, id));
     },
 
-    async list(actor: RequestActor, params: { status?: RequisitionStatus | undefined; mine?: boolean | undefined; search?: string | undefined; limit: number; before?: { createdAt: string; id: string } | undefined }) {
+    async list(actor: RequestActor, params: { status?: RequisitionStatus | undefined; mine?: boolean | undefined; search?: string | undefined; limit: number; before?: string | undefined }) {
       const access = accessWhere(actor.ability, 'read', 'Requisition', { requesterId: requisitions.requesterId, status: requisitions.status });
       const rows = await listRequisitions(db, { access, status: params.status, requesterId: params.mine ? actor.user.id : undefined, search: params.search, limit: params.limit, before: params.before });
       return rows.map(toRequisitionSummary);

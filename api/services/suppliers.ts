@@ -42,7 +42,7 @@ export function createSupplierService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
       return toSupplier(row);
     },
 
-    async list(actor: RequestActor, params: { limit: number; after?: { name: string; id: string } | undefined }) {
+    async list(actor: RequestActor, params: { limit: number; after?: string | undefined }) {
       ForbiddenError.from(actor.ability).throwUnlessCan('read', 'Supplier');
       return (await listSuppliers(db, params)).map(toSupplier);
     },

@@ -67,7 +67,8 @@ const decisionArgs = (row: TaskRow, body: CompleteTaskBody, actor: RequestActor,
   ...(data ? { data } : {}),
 });
 
-const invalid = (path: string, message: string) => new AppError('validation', `${path}: ${message}`, { errors: [{ path, message }] });
+/** The body matched its schema; what it asks of this task breaks the kind's rules (its actions, comments, forms): 422. */
+const invalid = (path: string, message: string) => new AppError('unprocessable', `${path}: ${message}`, { errors: [{ path, message }] });
 
 /**
  * What the registry says about a completion before any process hears of it:
@@ -81,7 +82,7 @@ function checkCompletion(row: TaskRow, body: CompleteTaskBody): Record<string, u
   if (!action || !row.actions.includes(body.action)) throw invalid('action', `must be one of ${(row.actions.length ? row.actions : actionsOfKind(row.kind)).join(', ')}`);
   if (action.comment === 'required' && !body.comment?.trim()) throw invalid('comment', `a comment is required to ${action.label.toLowerCase()}`);
   const checked = checkTaskData(row.kind, body.action, body.data, row.data);
-  if (!checked.ok) throw new AppError('validation', checked.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), { errors: checked.issues });
+  if (!checked.ok) throw new AppError('unprocessable', checked.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), { errors: checked.issues });
   return checked.data;
 }
 
@@ -169,7 +170,7 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
      * or claim (by role); `completed` lists what they decided. Filters come
      * from the same CASL rules the API enforces.
      */
-    async list(actor: RequestActor, params: { status: TaskStatus; kind?: TaskKind | undefined; overdue?: boolean | undefined; subjectId?: string | undefined; limit: number; after?: { dueAt: string | null; id: string } | undefined }) {
+    async list(actor: RequestActor, params: { status: TaskStatus; kind?: TaskKind | undefined; overdue?: boolean | undefined; subjectId?: string | undefined; limit: number; after?: string | undefined }) {
       const now = clock();
       // Open: one filter per action, so listTasks reads each (own tasks, a role's pool) from its own index.
       const access =

@@ -66,6 +66,9 @@ export function createUserService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
     async update(actor: RequestActor, id: string, body: UpdateUserBody, audit: AuditContext): Promise<User> {
       const before = await loadReadable(actor, id);
       ForbiddenError.from(actor.ability).throwUnlessCan('update', subject('User', { ...before }));
+      for (const field of ['roles', 'active'] as const) {
+        if (body[field] !== undefined) ForbiddenError.from(actor.ability).throwUnlessCan('update', subject('User', { ...before }), field);
+      }
       if (body.managerId === id) throw fieldError('managerId', 'a user cannot be their own manager');
       await requireManager(body.managerId);
       return db.transaction(async (tx) => {
@@ -81,11 +84,11 @@ export function createUserService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
     },
 
     /** Admins and auditors list everyone; others see themselves and, for managers, their reports. */
-    async list(actor: RequestActor, params: { limit: number; afterEmail?: string | undefined }) {
+    async list(actor: RequestActor, params: { limit: number; after?: string | undefined }) {
       ForbiddenError.from(actor.ability).throwUnlessCan('read', 'User');
       const seesAll = actor.ability.can('read', subject('User', { id: '00000000-0000-0000-0000-000000000000' }));
       const ids = seesAll ? undefined : [actor.user.id, ...actor.reportIds];
-      const rows = await listUsers(db, { limit: params.limit, afterEmail: params.afterEmail, ids });
+      const rows = await listUsers(db, { limit: params.limit, after: params.after, ids });
       return rows.map(toUser);
     },
 

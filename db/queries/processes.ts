@@ -2,6 +2,7 @@ import { and, desc, eq, exists, gte, isNotNull, lt, or, sql, type SQL } from 'dr
 import type { RequisitionStatus } from '@p2p/domain';
 import type { Executor } from '../client.ts';
 import { requisitionLines, requisitions, tasks, users } from '../schema/index.ts';
+import { containing } from './like.ts';
 
 export interface SearchProcessesParams {
   /** The caller's access filter over requisitions, derived from their CASL rules. */
@@ -16,10 +17,9 @@ export interface SearchProcessesParams {
   from?: string | undefined;
   to?: string | undefined;
   limit: number;
-  before?: { submittedAt: string; id: string } | undefined;
+  /** Keyset over (submitted_at desc, id desc): the id of the last requisition of the previous page. */
+  before?: string | undefined;
 }
-
-const like = (value: string) => `%${value.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
 
 /** Submitted requisitions (each one a process) matching the filters, newest submission first. */
 export async function searchProcesses(db: Executor, params: SearchProcessesParams) {
@@ -46,16 +46,14 @@ export async function searchProcesses(db: Executor, params: SearchProcessesParam
       and(
         isNotNull(requisitions.workflowId),
         params.access,
-        params.number ? sql`${requisitions.number} ilike ${like(params.number)}` : undefined,
-        params.q ? or(sql`${requisitions.title} ilike ${like(params.q)}`, sql`${requisitions.number} ilike ${like(params.q)}`) : undefined,
+        params.number ? sql`${requisitions.number} ilike ${containing(params.number)}` : undefined,
+        params.q ? or(sql`${requisitions.title} ilike ${containing(params.q)}`, sql`${requisitions.number} ilike ${containing(params.q)}`) : undefined,
         involved,
         supplied,
         params.status ? eq(requisitions.status, params.status) : undefined,
         params.from ? gte(requisitions.submittedAt, new Date(`${params.from}T00:00:00Z`)) : undefined,
         params.to ? lt(requisitions.submittedAt, new Date(new Date(`${params.to}T00:00:00Z`).getTime() + 86_400_000)) : undefined,
-        before
-          ? or(lt(requisitions.submittedAt, new Date(before.submittedAt)), and(eq(requisitions.submittedAt, new Date(before.submittedAt)), lt(requisitions.id, before.id)))
-          : undefined,
+        before ? sql`(${requisitions.submittedAt}, ${requisitions.id}) < (select r.submitted_at, r.id from ${requisitions} r where r.id = ${before})` : undefined,
       ),
     )
     .orderBy(desc(requisitions.submittedAt), desc(requisitions.id))

@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { PRICE_SCALE, formatDecimal, parseDecimal, poLineMoney, poTotals, type PurchaseOrderStatus } from '@p2p/domain';
 import type { Executor } from '../client.ts';
+import { containing } from './like.ts';
 import {
   documents,
   goodsReceiptLines,
@@ -291,7 +292,8 @@ export interface ListPurchaseOrdersParams {
   status?: PurchaseOrderStatus | undefined;
   search?: string | undefined;
   limit: number;
-  before?: { createdAt: string; id: string } | undefined;
+  /** Keyset: the id of the previous page's last order. */
+  before?: string | undefined;
 }
 
 export async function listPurchaseOrders(db: Executor, params: ListPurchaseOrdersParams) {
@@ -312,8 +314,8 @@ export async function listPurchaseOrders(db: Executor, params: ListPurchaseOrder
           : undefined,
         params.supplierId ? eq(purchaseOrders.supplierId, params.supplierId) : undefined,
         params.status ? eq(purchaseOrders.status, params.status) : undefined,
-        params.search ? or(sql`${purchaseOrders.number} ilike ${`%${params.search}%`}`, sql`${suppliers.name} ilike ${`%${params.search}%`}`) : undefined,
-        before ? or(lt(purchaseOrders.createdAt, new Date(before.createdAt)), and(eq(purchaseOrders.createdAt, new Date(before.createdAt)), lt(purchaseOrders.id, before.id))) : undefined,
+        params.search ? or(sql`${purchaseOrders.number} ilike ${containing(params.search)}`, sql`${suppliers.name} ilike ${containing(params.search)}`) : undefined,
+        before ? sql`(${purchaseOrders.createdAt}, ${purchaseOrders.id}) < (select p.created_at, p.id from purchase_orders p where p.id = ${before})` : undefined,
       ),
     )
     .orderBy(desc(purchaseOrders.createdAt), desc(purchaseOrders.id))

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import { lineAmount, type ApprovalLevel, type ApprovalPolicy, type RequisitionBody, type RequisitionStatus } from '@p2p/domain';
 import type { Executor } from '../client.ts';
 import { documentSequences, policies, requisitionLines, requisitions, suppliers, users, type RequisitionLineRow, type RequisitionRow } from '../schema/index.ts';
+import { containing } from './like.ts';
 
 export interface RequisitionWithLines extends RequisitionRow {
   lines: RequisitionLineRow[];
@@ -131,8 +132,8 @@ export interface ListRequisitionsParams {
   requesterId?: string | undefined;
   search?: string | undefined;
   limit: number;
-  /** Keyset over (created_at desc, id desc). */
-  before?: { createdAt: string; id: string } | undefined;
+  /** Keyset over (created_at desc, id desc): the id of the last requisition of the previous page, compared in SQL (created_at has microseconds a JS Date would lose). */
+  before?: string | undefined;
 }
 
 export async function listRequisitions(db: Executor, params: ListRequisitionsParams): Promise<RequisitionRow[]> {
@@ -145,10 +146,8 @@ export async function listRequisitions(db: Executor, params: ListRequisitionsPar
         params.access,
         params.status ? eq(requisitions.status, params.status) : undefined,
         params.requesterId ? eq(requisitions.requesterId, params.requesterId) : undefined,
-        params.search ? or(sql`${requisitions.title} ilike ${`%${params.search}%`}`, sql`${requisitions.number} ilike ${`%${params.search}%`}`) : undefined,
-        before
-          ? or(lt(requisitions.createdAt, new Date(before.createdAt)), and(eq(requisitions.createdAt, new Date(before.createdAt)), lt(requisitions.id, before.id)))
-          : undefined,
+        params.search ? or(sql`${requisitions.title} ilike ${containing(params.search)}`, sql`${requisitions.number} ilike ${containing(params.search)}`) : undefined,
+        before ? sql`(${requisitions.createdAt}, ${requisitions.id}) < (select r.created_at, r.id from ${requisitions} r where r.id = ${before})` : undefined,
       ),
     )
     .orderBy(desc(requisitions.createdAt), desc(requisitions.id))

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { CreateSupplierBody } from '@p2p/domain';
 import type { Executor } from '../client.ts';
 import { projects, suppliers, type ProjectRow, type SupplierRow } from '../schema/index.ts';
@@ -18,8 +18,8 @@ export async function findSupplierById(db: Executor, id: string): Promise<Suppli
 
 export interface ListSuppliersParams {
   limit: number;
-  /** Keyset over (name, id). */
-  after?: { name: string; id: string };
+  /** Keyset over (name, id): the id of the last supplier of the previous page (one that names no supplier gives an empty page). */
+  after?: string | undefined;
 }
 
 export async function listSuppliers(db: Executor, params: ListSuppliersParams): Promise<SupplierRow[]> {
@@ -27,11 +27,7 @@ export async function listSuppliers(db: Executor, params: ListSuppliersParams): 
   return db
     .select()
     .from(suppliers)
-    .where(
-      after
-        ? or(gt(suppliers.name, after.name), and(eq(suppliers.name, after.name), gt(suppliers.id, after.id)))
-        : undefined,
-    )
+    .where(after ? sql`(${suppliers.name}, ${suppliers.id}) > (select s.name, s.id from ${suppliers} s where s.id = ${after})` : undefined)
     .orderBy(asc(suppliers.name), asc(suppliers.id))
     .limit(params.limit);
 }

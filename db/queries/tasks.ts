@@ -94,8 +94,8 @@ export interface ListTasksParams {
   overdueAt?: Date | undefined;
   subjectId?: string | undefined;
   limit: number;
-  /** Keyset over (due_at asc nulls last, id). */
-  after?: { dueAt: string | null; id: string } | undefined;
+  /** Keyset over (due_at asc nulls last, id): the id of the last task of the previous page, compared in SQL (an index condition all the same). */
+  after?: string | undefined;
 }
 
 const dueKey = inboxDueKey(tasks.dueAt);
@@ -111,13 +111,12 @@ const dueKey = inboxDueKey(tasks.dueAt);
  */
 export async function listTasks(db: Executor, params: ListTasksParams): Promise<TaskRow[]> {
   const { after } = params;
-  const afterDue = after ? (after.dueAt ? sql`${after.dueAt}::timestamptz` : sql`'infinity'::timestamptz`) : undefined;
   const filters = [
     params.status ? eq(tasks.status, params.status) : undefined,
     params.kind ? eq(tasks.kind, params.kind) : undefined,
     params.overdueAt ? lt(tasks.dueAt, params.overdueAt) : undefined,
     params.subjectId ? eq(tasks.subjectId, params.subjectId) : undefined,
-    after && afterDue ? sql`(${dueKey}, ${tasks.id}) > (${afterDue}, ${after.id})` : undefined,
+    after ? sql`(${dueKey}, ${tasks.id}) > (select coalesce(t.due_at, 'infinity'::timestamptz), t.id from ${tasks} t where t.id = ${after})` : undefined,
   ];
   const page = (where: SQL | undefined) => db.select().from(tasks).where(where).orderBy(asc(dueKey), asc(tasks.id)).limit(params.limit);
   if (params.access.includes(undefined)) return page(and(...filters));

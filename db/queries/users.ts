@@ -1,7 +1,8 @@
-import { and, asc, eq, gt, inArray, lte, gte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, gte, sql } from 'drizzle-orm';
 import type { Role } from '@p2p/domain';
 import type { Executor } from '../client.ts';
 import { users, type UserRow } from '../schema/index.ts';
+import { containing } from './like.ts';
 
 export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
@@ -47,7 +48,8 @@ export async function updateUser(db: Executor, id: string, params: UpdateUserPar
 export interface ListUsersParams {
   limit: number;
   /** Keyset: the e-mail of the last user of the previous page. */
-  afterEmail?: string;
+  /** Keyset over the e-mail: the id of the last user of the previous page (one that names no user gives an empty page). */
+  after?: string | undefined;
   /** Restrict to these ids (derived from the caller's permissions); undefined means all. */
   ids?: readonly string[];
 }
@@ -58,7 +60,7 @@ export async function listUsers(db: Executor, params: ListUsersParams): Promise<
     .from(users)
     .where(
       and(
-        params.afterEmail ? gt(users.email, params.afterEmail) : undefined,
+        params.after ? sql`${users.email} > (select u.email from ${users} u where u.id = ${params.after})` : undefined,
         params.ids ? inArray(users.id, [...params.ids]) : undefined,
       ),
     )
@@ -149,7 +151,7 @@ export async function findUsersByIds(db: Executor, ids: readonly string[]): Prom
 
 /** Active people for pickers (delegate, reassignment): name or e-mail contains `q`. */
 export async function searchActiveUsers(db: Executor, params: { q?: string | undefined; limit: number }): Promise<UserRow[]> {
-  const pattern = params.q ? `%${params.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : undefined;
+  const pattern = params.q ? containing(params.q) : undefined;
   return db
     .select()
     .from(users)

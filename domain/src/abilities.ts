@@ -83,6 +83,10 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
   ) => {
     rules.push(conditions ? { action, subject, conditions } : { action, subject });
   };
+  /** Takes fields back from an earlier `can`, where the conditions hold (CASL: the later rule wins). */
+  const cannot = (action: Action, subject: SubjectName, fields: string[], conditions: MongoQuery, reason: string) => {
+    rules.push({ action, subject, fields, conditions, inverted: true, reason });
+  };
   const has = (...wanted: Role[]) => wanted.some((role) => user.roles.includes(role));
 
   // Everyone: their own account, tokens and out-of-office; reference data; their own tasks.
@@ -140,6 +144,9 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
   if (has('admin')) {
     // Admins run the system; they approve nothing (no Task rule here).
     can(['read', 'create', 'update', 'delegate'], 'User');
+    // Never their own roles or active flag: an admin who demoted or deactivated themself would
+    // have no way back (another admin changes them).
+    cannot('update', 'User', ['roles', 'active'], { id: user.id }, 'You cannot change your own roles or deactivate yourself; another admin can');
     can(['read', 'update'], 'Policy');
     can(['create', 'update'], ['Supplier', 'Project']);
     can(['read', 'verify'], 'AuditLog');

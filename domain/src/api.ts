@@ -16,9 +16,9 @@ export type Problem = z.infer<typeof problemSchema>;
 
 export const paginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
+  cursor: z.uuid().optional().describe('nextCursor of the previous page: the id of its last item'),
 });
 
 export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  return z.object({ items: z.array(item), nextCursor: z.uuid().nullable().describe('The cursor of the next page; null on the last') });
 }

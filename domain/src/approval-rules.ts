@@ -19,7 +19,29 @@ export interface ApprovalPolicy {
  * ISO 8601 duration for SLAs: days count business days (Mon-Fri), hours,
  * minutes and seconds count clock time. "P2D", "PT4H", "P1DT12H", "PT30S".
  */
-const isoDurationPattern = /^P(?:(\d{1,3})W)?(?:(\d{1,3})D)?(?:T(?:(\d{1,4})H)?(?:(\d{1,5})M)?(?:(\d{1,6})S)?)?$/;
+const isoDurationPattern = /^P(?:([0-9]{1,3})W)?(?:([0-9]{1,3})D)?(?:T(?:([0-9]{1,4})H)?(?:([0-9]{1,5})M)?(?:([0-9]{1,6})S)?)?$/;
+
+/**
+ * The SLAs parseSla accepts, as one pattern for the API schema: weeks, days,
+ * then T and hours, minutes, seconds, each at most so many digits without
+ * leading zeros, something after P and after T, and not zero in all. Spelled
+ * out as one alternative per component that is the non-zero one, without
+ * look-ahead, so a client generating values from it never throws any away.
+ */
+export const slaPattern = ((): RegExp => {
+  const units = { W: 3, D: 3, H: 4, M: 5, S: 6 };
+  const any = (unit: keyof typeof units) => `(?:(?:0|[1-9][0-9]{0,${units[unit] - 1}})${unit})`;
+  const some = (unit: keyof typeof units) => `(?:[1-9][0-9]{0,${units[unit] - 1}}${unit})`;
+  const time = `T(?:${any('H')}${any('M')}?${any('S')}?|${any('M')}${any('S')}?|${any('S')})`;
+  const alternatives = [
+    `${some('W')}${any('D')}?(?:${time})?`,
+    `${any('W')}?${some('D')}(?:${time})?`,
+    `${any('W')}?${any('D')}?T${some('H')}${any('M')}?${any('S')}?`,
+    `${any('W')}?${any('D')}?T${any('H')}?${some('M')}${any('S')}?`,
+    `${any('W')}?${any('D')}?T${any('H')}?${any('M')}?${some('S')}`,
+  ];
+  return new RegExp(`^P(?:${alternatives.join('|')})$`);
+})();
 
 export interface SlaDuration {
   businessDays: number;
@@ -27,8 +49,8 @@ export interface SlaDuration {
 }
 
 export function parseSla(value: string): SlaDuration | undefined {
-  const match = isoDurationPattern.exec(value);
-  if (!match || value === 'P' || value.endsWith('T')) return undefined;
+  const match = slaPattern.test(value) ? isoDurationPattern.exec(value) : null;
+  if (!match) return undefined;
   const [, weeks, days, hours, minutes, seconds] = match.map((part) => Number(part ?? 0));
   const duration = { businessDays: weeks! * 5 + days!, clockMs: ((hours! * 60 + minutes!) * 60 + seconds!) * 1000 };
   return duration.businessDays + duration.clockMs > 0 ? duration : undefined;

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { chars, text } from './text.ts';
+import { instant } from './dates.ts';
 import { roles } from './roles.ts';
 
 export const loginBody = z.strictObject({
-  email: z.string().trim().min(1).max(254).transform((email) => email.toLowerCase()),
-  password: z.string().min(1).max(200),
+  email: text(254).transform((email) => email.toLowerCase()),
+  password: chars(200, 1),
 });
 
 export const sessionUserSchema = z.object({
@@ -17,8 +19,8 @@ export type SessionUser = z.infer<typeof sessionUserSchema>;
 export const loginResponse = z.object({ token: z.string(), user: sessionUserSchema });
 
 export const createTokenBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  name: text(100),
+  expiresAt: instant().optional(),
 });
 
 export const apiTokenSchema = z.object({

@@ -7,6 +7,28 @@ export const PRICE_SCALE = 4;
 
 export const decimalPattern = /^-?\d{1,15}(\.\d+)?$/;
 
+export type DecimalSign = 'any' | 'positive' | 'non-negative';
+
+/**
+ * What an API field accepts as a decimal: ASCII digits only (a JSON Schema
+ * reader in another language may take `\d` for any Unicode digit), no
+ * leading zeros, at most `digits` before the point and `scale` after it.
+ * "positive" is spelled out without look-ahead (a non-zero whole part, or
+ * 0.x with a non-zero digit among the decimals), so a client generating
+ * values from the pattern never has to throw any away. Stricter than what
+ * parseDecimal reads back from the database, never looser.
+ */
+export function decimalInputPattern(params: { digits: number; scale: number; sign: DecimalSign }): RegExp {
+  const { digits, scale } = params;
+  const fraction = `(\\.[0-9]{1,${scale}})?`;
+  if (params.sign === 'positive') {
+    // The last non-zero decimal at place 1..scale, zeros after it.
+    const nonZeroFraction = Array.from({ length: scale }, (_, place) => `[0-9]{${place}}[1-9]0{0,${scale - 1 - place}}`).join('|');
+    return new RegExp(`^([1-9][0-9]{0,${digits - 1}}${fraction}|0\\.(${nonZeroFraction}))$`);
+  }
+  return new RegExp(`^${params.sign === 'any' ? '-?' : ''}(0|[1-9][0-9]{0,${digits - 1}})${fraction}$`);
+}
+
 /** Parses a decimal string into a bigint of `scale` fractional digits; refuses more digits than `scale`. */
 export function parseDecimal(value: string, scale: number): bigint {
   if (!decimalPattern.test(value)) throw new RangeError(`not a decimal number: ${value}`);

@@ -11,3 +11,6 @@ export * from './policy.ts';
 export * from './tasks.ts';
 export * from './history.ts';
 export * from './purchasing.ts';
+export * from './text.ts';
+export * from './rules.ts';
+export * from './dates.ts';

@@ -1,24 +1,25 @@
 import { z } from 'zod';
-import { PRICE_SCALE, decimalPattern, decimalString, moneyString, tryParseDecimal } from './money.ts';
+import { calendarDate } from './dates.ts';
+import { PRICE_SCALE, decimalString, moneyString } from './money.ts';
 import { acknowledgements, PERCENT_SCALE, purchaseOrderStatuses, type PurchasingPolicy } from './purchase-orders.ts';
+import { QUANTITY_DIGITS, UNIT_PRICE_DIGITS } from './requisitions.ts';
+import { withRules } from './rules.ts';
 import { defineTaskForm, type FormIssue } from './task-forms.ts';
+import { text, trimmedText } from './text.ts';
 import './purchase-order-task-kinds.ts';
 
 export * from './purchase-orders.ts';
 
 /** Request and response shapes of purchase orders, receipts and returns (SPEC 4.2, 7), and the forms of their tasks. */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const quantityString = (options: { positive?: boolean; nonNegative?: boolean } = {}) => decimalString(PRICE_SCALE, options);
-/** A percent from 0 to 100 with up to 4 decimals. */
-export const percentString = z.string().superRefine((value, ctx) => {
-  const units = decimalPattern.test(value) ? tryParseDecimal(value, PERCENT_SCALE) : undefined;
-  if (units === undefined) ctx.addIssue({ code: 'custom', message: `must be a percent written as a string with at most ${PERCENT_SCALE} decimals, e.g. "5" or "19.5"` });
-  else if (units < 0n || units > 100n * 10n ** BigInt(PERCENT_SCALE)) ctx.addIssue({ code: 'custom', message: 'must be between 0 and 100' });
-});
+/** Quantities and unit prices as a requisition line bounds them, so no line or total overflows the money columns. */
+const quantityString = (sign: 'positive' | 'non-negative') => decimalString(PRICE_SCALE, { digits: QUANTITY_DIGITS, sign });
+const priceString = () => decimalString(PRICE_SCALE, { digits: UNIT_PRICE_DIGITS, sign: 'non-negative' });
+/** A percent from 0 to 100 with up to 4 decimals, as one published pattern. */
+export const percentString = z.string().regex(new RegExp(`^(100(\\.0{1,${PERCENT_SCALE}})?|[1-9]?[0-9](\\.[0-9]{1,${PERCENT_SCALE}})?)$`), `must be a percent from 0 to 100 written as a string with at most ${PERCENT_SCALE} decimals, e.g. "5" or "19.5"`);
 
 export const purchasingPolicySchema = z.strictObject({
-  approvalAbove: decimalString(2, { nonNegative: true }),
+  approvalAbove: decimalString(2, { sign: 'non-negative' }),
   reapprovalIncreasePercent: percentString,
   receiptTolerancePercent: percentString,
   defaultTaxRate: percentString,
@@ -35,14 +36,14 @@ export const assignSupplierForm = z.strictObject({
 export type AssignSupplierForm = z.infer<typeof assignSupplierForm>;
 
 export const preparePurchaseOrderForm = z.strictObject({
-  deliveryDate: z.iso.date(),
+  deliveryDate: calendarDate(),
   deliveryAddress: text(500),
-  note: z.string().trim().max(2000).nullish(),
+  note: trimmedText(2000).nullish(),
   lines: z
     .array(
       z.strictObject({
         lineId: z.uuid(),
-        unitPrice: quantityString({ nonNegative: true }),
+        unitPrice: priceString(),
         /** Percent; the policy's default rate when left out. */
         taxRate: percentString.nullish(),
       }),
@@ -94,15 +95,15 @@ export const purchaseOrderListQuery = z.object({
   supplierId: z.uuid().optional(),
   status: z.enum(purchaseOrderStatuses).optional(),
   /** Number or part of it (PO-2026-0004), for the receiving page's search. */
-  q: z.string().trim().min(1).max(100).optional(),
+  q: trimmedText(100).optional(),
 });
 
 export const cancelPurchaseOrderBody = z.strictObject({ reason: text(1000) });
 
 export const reviseLineBody = z.strictObject({
   id: z.uuid(),
-  quantity: quantityString({ positive: true }).optional(),
-  unitPrice: quantityString({ nonNegative: true }).optional(),
+  quantity: quantityString('positive').optional(),
+  unitPrice: priceString().optional(),
   taxRate: percentString.optional(),
   /** Cancels what is still open on the line (the line keeps what arrived). */
   cancel: z.boolean().optional(),
@@ -110,20 +111,23 @@ export const reviseLineBody = z.strictObject({
 export const addLineBody = z.strictObject({
   description: text(500),
   unit: text(20).default('each'),
-  quantity: quantityString({ positive: true }),
-  unitPrice: quantityString({ nonNegative: true }),
+  quantity: quantityString('positive'),
+  unitPrice: priceString(),
   taxRate: percentString.optional(),
   glCode: text(30).nullish(),
 });
-export const revisePurchaseOrderBody = z
-  .strictObject({
+export const revisePurchaseOrderBody = withRules(
+  z.strictObject({
     reason: text(1000),
-    deliveryDate: z.iso.date().optional(),
+    deliveryDate: calendarDate().optional(),
     deliveryAddress: text(500).optional(),
     lines: z.array(reviseLineBody).max(100).optional(),
     addLines: z.array(addLineBody).max(100).optional(),
-  })
-  .refine((body) => body.deliveryDate || body.deliveryAddress || body.lines?.length || body.addLines?.length, { message: 'a change order changes something: lines, addLines, deliveryDate or deliveryAddress', path: ['lines'] });
+  }),
+  (body, ctx) => {
+    if (!(body.deliveryDate || body.deliveryAddress || body.lines?.length || body.addLines?.length)) ctx.addIssue({ code: 'custom', message: 'a change order changes something: lines, addLines, deliveryDate or deliveryAddress', path: ['lines'] });
+  },
+);
 export type RevisePurchaseOrderBody = z.infer<typeof revisePurchaseOrderBody>;
 
 export const moveLinesBody = z.strictObject({
@@ -133,14 +137,14 @@ export const moveLinesBody = z.strictObject({
 
 export const receiptLineBody = z.strictObject({
   purchaseOrderLineId: z.uuid(),
-  quantityReceived: quantityString({ nonNegative: true }),
-  quantityRejected: quantityString({ nonNegative: true }).optional(),
+  quantityReceived: quantityString('non-negative'),
+  quantityRejected: quantityString('non-negative').optional(),
   location: text(100).optional(),
 });
 export const createReceiptBody = z.strictObject({
   purchaseOrderId: z.uuid(),
   deliveryNote: text(100).nullish(),
-  note: z.string().trim().max(2000).nullish(),
+  note: trimmedText(2000).nullish(),
   /** Default storage location for lines that name none. */
   location: text(100).optional(),
   lines: z.array(receiptLineBody).min(1).max(100),
@@ -149,17 +153,21 @@ export type CreateReceiptBody = z.infer<typeof createReceiptBody>;
 
 export const createReturnBody = z.strictObject({
   reason: text(1000),
-  lines: z.array(z.strictObject({ receiptLineId: z.uuid(), quantity: quantityString({ positive: true }) })).min(1).max(100),
+  lines: z.array(z.strictObject({ receiptLineId: z.uuid(), quantity: quantityString('positive') })).min(1).max(100),
 });
 export type CreateReturnBody = z.infer<typeof createReturnBody>;
 
-export const supplierResponseBody = z
-  .strictObject({
+export const supplierResponseBody = withRules(
+  z.strictObject({
     action: z.enum(['confirm', 'propose_date']),
-    deliveryDate: z.iso.date().optional(),
-    comment: z.string().trim().max(1000).optional(),
-  })
-  .refine((body) => body.action !== 'propose_date' || body.deliveryDate, { message: 'required to propose a date', path: ['deliveryDate'] });
+    deliveryDate: calendarDate().optional(),
+    comment: trimmedText(1000).optional(),
+  }),
+  (body, ctx) => {
+    if (body.action === 'propose_date' && !body.deliveryDate) ctx.addIssue({ code: 'custom', message: 'required to propose a date', path: ['deliveryDate'] });
+  },
+  { if: { properties: { action: { const: 'propose_date' } } }, then: { required: ['deliveryDate'] } },
+);
 export type SupplierResponseBody = z.infer<typeof supplierResponseBody>;
 
 // ---- responses ------------------------------------------------------------

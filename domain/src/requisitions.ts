@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { MONEY_SCALE, PRICE_SCALE, compareDecimal, decimalString, lineAmount, moneyString, sumMoney } from './money.ts';
+import { calendarDate } from './dates.ts';
+import { withRules } from './rules.ts';
 
 export const requisitionStatuses = ['draft', 'submitted', 'under_review', 'questioned', 'approved', 'rejected', 'withdrawn', 'ordered', 'closed'] as const;
 export type RequisitionStatus = (typeof requisitionStatuses)[number];
@@ -14,28 +17,42 @@ export type Purpose = (typeof purposes)[number];
 
 export const MAX_LINES = 100;
 
+/**
+ * Digits before the point of a line's quantity and unit price: a line's
+ * amount stays below 10^14 and a total of MAX_LINES lines below 10^16, what
+ * the money columns (numeric(18,2)) hold. No input can overflow them.
+ */
+export const QUANTITY_DIGITS = 7;
+export const UNIT_PRICE_DIGITS = 7;
+
 export const requisitionLineBody = z.strictObject({
-  description: z.string().trim().min(1).max(500),
-  quantity: decimalString(PRICE_SCALE, { positive: true }),
-  unit: z.string().trim().min(1).max(20).default('each'),
-  unitPrice: decimalString(PRICE_SCALE, { nonNegative: true }),
+  description: text(500),
+  quantity: decimalString(PRICE_SCALE, { digits: QUANTITY_DIGITS, sign: 'positive' }),
+  unit: text(20).default('each'),
+  unitPrice: decimalString(PRICE_SCALE, { digits: UNIT_PRICE_DIGITS, sign: 'non-negative' }),
   supplierId: z.uuid().nullish(),
-  glCode: z.string().trim().min(1).max(30).nullish(),
+  glCode: text(30).nullish(),
 });
 export type RequisitionLineBody = z.infer<typeof requisitionLineBody>;
 
-export const requisitionBody = z
-  .strictObject({
-    title: z.string().trim().min(1).max(200),
+export const requisitionBody = withRules(
+  z.strictObject({
+    title: text(200),
     purpose: z.enum(purposes),
     projectId: z.uuid().nullish(),
-    neededBy: z.iso.date().nullish(),
+    neededBy: calendarDate().nullish(),
     lines: z.array(requisitionLineBody).min(1).max(MAX_LINES, `at most ${MAX_LINES} lines`),
-  })
-  .superRefine((body, ctx) => {
+  }),
+  (body, ctx) => {
     if (body.purpose === 'project' && !body.projectId) ctx.addIssue({ code: 'custom', path: ['projectId'], message: 'required when purpose is project' });
     if (body.purpose === 'daily_operations' && body.projectId) ctx.addIssue({ code: 'custom', path: ['projectId'], message: 'only for purpose project' });
-  });
+  },
+  {
+    if: { properties: { purpose: { const: 'project' } } },
+    then: { required: ['projectId'], properties: { projectId: { type: 'string' } } },
+    else: { properties: { projectId: { type: 'null' } } },
+  },
+);
 export type RequisitionBody = z.infer<typeof requisitionBody>;
 
 /** Money of a requisition, computed one way everywhere: line amounts rounded to cents, then summed. */

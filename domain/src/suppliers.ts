@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { emailAddress, text } from './text.ts';
 
 export const createSupplierBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  email: z.email().max(254),
+  name: text(200),
+  email: emailAddress(),
   paymentTermsDays: z.int().min(0).max(365),
-  taxId: z.string().trim().min(1).max(50).nullish(),
-  address: z.string().trim().min(1).max(500).nullish(),
+  taxId: text(50).nullish(),
+  address: text(500).nullish(),
 });
 export type CreateSupplierBody = z.infer<typeof createSupplierBody>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { taskNamePattern, taskStatuses } from './task-registry.ts';
 
 export * from './task-registry.ts';
@@ -37,8 +38,9 @@ export type Task = z.infer<typeof taskSchema>;
 
 export const completeTaskBody = z.strictObject({
   action: z.string().regex(taskNamePattern),
-  comment: z.string().trim().min(1).max(2000).optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
+  comment: text(2000).optional(),
+  /** An action's form data (GET /tasks/kinds publishes each form as JSON Schema): fields, and tables of lines (a PO's prices). */
+  data: z.record(z.string(), z.json()).optional(),
 });
 export type CompleteTaskBody = z.infer<typeof completeTaskBody>;
 

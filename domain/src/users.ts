@@ -1,17 +1,20 @@
 import { z } from 'zod';
+import { chars, emailAddress, text } from './text.ts';
 import { roles } from './roles.ts';
+import { instant } from './dates.ts';
+import { withRules } from './rules.ts';
 
 export const userIdSchema = z.uuid();
-export const emailSchema = z.email().max(254).transform((email) => email.toLowerCase());
-export const passwordSchema = z.string().min(12, 'at least 12 characters').max(200);
+export const emailSchema = emailAddress().transform((email) => email.toLowerCase());
+export const passwordSchema = chars(200, 12);
 
 export const createUserBody = z.strictObject({
   email: emailSchema,
-  name: z.string().trim().min(1).max(200),
+  name: text(200),
   password: passwordSchema,
   roles: z.array(z.enum(roles)).min(1).max(roles.length),
   managerId: userIdSchema.nullish(),
-  department: z.string().trim().min(1).max(100).nullish(),
+  department: text(100).nullish(),
 });
 export type CreateUserBody = z.infer<typeof createUserBody>;
 
@@ -23,16 +26,16 @@ export const updateUserBody = createUserBody
 export type UpdateUserBody = z.infer<typeof updateUserBody>;
 
 /** Out-of-office period with a delegate; null clears it. */
-export const outOfOfficeBody = z
-  .strictObject({
-    from: z.iso.datetime({ offset: true }),
-    until: z.iso.datetime({ offset: true }),
+export const outOfOfficeBody = withRules(
+  z.strictObject({
+    from: instant(),
+    until: instant(),
     delegateId: userIdSchema,
-  })
-  .refine((value) => new Date(value.from) < new Date(value.until), {
-    message: 'must be after from',
-    path: ['until'],
-  });
+  }),
+  (value, ctx) => {
+    if (new Date(value.from) >= new Date(value.until)) ctx.addIssue({ code: 'custom', path: ['until'], message: 'must be after from' });
+  },
+);
 export type OutOfOfficeBody = z.infer<typeof outOfOfficeBody>;
 
 export const userSchema = z.object({

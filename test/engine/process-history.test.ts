@@ -93,7 +93,8 @@ describe('process history', () => {
     expect(await search('from=2020-01-01&to=2020-01-31')).toEqual([]);
     // Another requester does not find it; an auditor does.
     expect(await search(`number=${submitted.number}`, 'requester')).toEqual([]);
-    expect((await fx.api.request('GET', `/processes?from=${today}&to=2020-01-01`, { token: token.auditor! })).status).toBe(400);
+    // Each date is a date; together they break a rule the schema cannot state.
+    expect((await fx.api.request('GET', `/processes?from=${today}&to=2020-01-01`, { token: token.auditor! })).status).toBe(422);
     expect((await fx.api.request('GET', '/processes?from=yesterday', { token: token.auditor! })).status).toBe(400);
 
     const timeline = (await fx.api.request('GET', `/processes/${submitted.workflowId}/history`, { token: token.auditor! })).body.items as Item[];

@@ -171,7 +171,7 @@ describe('purchase orders and goods receipt', () => {
     expect((await api.request('POST', `/tasks/${prepare.id}/claim`, { token: token.dual })).status).toBe(200);
     const [bearing, grease] = poA.lines;
     const incomplete = await complete('dual', prepare.id, { action: 'prepare', data: { deliveryDate: '2027-01-15', deliveryAddress: 'Dock 2, Springfield', lines: [{ lineId: bearing!.id, unitPrice: '260.00' }] } });
-    expect(incomplete.status).toBe(400);
+    expect(incomplete.status).toBe(422);
     expect(JSON.stringify(incomplete.body)).toContain('data.lines');
     const prepared = await complete('dual', prepare.id, {
       action: 'prepare',
@@ -236,7 +236,7 @@ describe('purchase orders and goods receipt', () => {
     const [mailB] = await mailTo(supplier.nordic.email, poB.number!);
     const proposeToken = supplierLink(mailB!.raw, 'propose_date');
     const noDate = await api.request('POST', `/supplier-links/${proposeToken}`, { body: { action: 'propose_date' } });
-    expect(noDate.status).toBe(400);
+    expect(noDate.status).toBe(422);
     const proposed = await api.request('POST', `/supplier-links/${proposeToken}`, { body: { action: 'propose_date', deliveryDate: '2027-02-03', comment: 'Bolts arrive from the mill on 1 Feb' } });
     expect(proposed.status, JSON.stringify(proposed.body)).toBe(200);
     const decision = await taskOn('buyer', 'po_delivery_date', poB.id);
@@ -272,7 +272,7 @@ describe('purchase orders and goods receipt', () => {
     const [bearing, grease] = poA.lines;
     const receipt = (body: Record<string, unknown>, key?: string) => api.request('POST', '/receipts', { token: token.warehouse, body: { purchaseOrderId: poA.id, ...body }, ...(key ? { headers: { 'idempotency-key': key } } : {}) });
     const over = await receipt({ lines: [{ purchaseOrderLineId: bearing!.id, quantityReceived: '40.0001' }] });
-    expect(over.status).toBe(400);
+    expect(over.status).toBe(422);
     expect((over.body as { errors: { path: string; message: string }[] }).errors[0]).toMatchObject({ path: 'lines.0.quantityReceived' });
     expect((over.body as { errors: { message: string }[] }).errors[0]!.message).toMatch(/over-receipt/);
 
@@ -289,7 +289,7 @@ describe('purchase orders and goods receipt', () => {
 
     const bearingLine = gr1.lines.find((line) => line.purchaseOrderLineId === bearing!.id)!;
     const tooMany = await api.request('POST', `/receipts/${gr1.id}/returns`, { token: token.warehouse, body: { reason: 'Corroded', lines: [{ receiptLineId: bearingLine.id, quantity: '25' }] } });
-    expect(tooMany.status).toBe(400);
+    expect(tooMany.status).toBe(422);
     const returned = await api.request('POST', `/receipts/${gr1.id}/returns`, { token: token.warehouse, body: { reason: 'Four bearings corroded in the seal', lines: [{ receiptLineId: bearingLine.id, quantity: '4' }] } });
     expect(returned.status, JSON.stringify(returned.body)).toBe(201);
     expect((returned.body as { returns: { number: string }[] }).returns[0]!.number).toMatch(/^RTV-\d{4}-00001$/);
@@ -353,7 +353,7 @@ describe('purchase orders and goods receipt', () => {
     const lineId = (task.details.lines as { lineId: string }[])[0]!.lineId;
     expect((await api.request('POST', `/tasks/${task.id}/claim`, { token: token.buyer })).status).toBe(200);
     const unknown = await complete('buyer', task.id, { action: 'assign', data: { lines: [{ lineId: '00000000-0000-4000-8000-000000000000', supplierId: supplier.acme.id }] } });
-    expect(unknown.status).toBe(400);
+    expect(unknown.status).toBe(422);
     expect((await complete('buyer', task.id, { action: 'assign', data: { lines: [{ lineId, supplierId: supplier.acme.id }] } })).status).toBe(200);
     const page = await h.eventually(
       () => get<{ items: { id: string; supplierId: string; status: string }[] }>('buyer', `/purchase-orders?requisitionId=${reqId}`),
@@ -375,7 +375,7 @@ describe('purchase orders and goods receipt', () => {
 
     const lineId = gloves.lines[0]!.id;
     const below = await api.request('POST', `/purchase-orders/${gloves.id}/revisions`, { token: token.buyer, body: { reason: 'x', lines: [{ id: '00000000-0000-4000-8000-000000000000', quantity: '1' }] } });
-    expect(below.status).toBe(400);
+    expect(below.status).toBe(422);
     const big = await api.request('POST', `/purchase-orders/${gloves.id}/revisions`, { token: token.buyer, body: { reason: 'The whole plant needs them', lines: [{ id: lineId, quantity: '300' }] } });
     expect(big.status, JSON.stringify(big.body)).toBe(200);
     expect(big.body).toMatchObject({ awaitingApproval: true, revision: 0 });

@@ -49,7 +49,7 @@ describe('requisition approval chain', () => {
     await fx.h.submit(token.requester!, created.id);
     const task = await fx.h.taskFor(token.manager!, created.id);
     const noComment = await fx.h.decide(token.manager!, task.id, 'reject');
-    expect(noComment.status).toBe(400);
+    expect(noComment.status).toBe(422);
     expect(noComment.body.errors[0].path).toBe('comment');
     const rejected = await fx.h.decide(token.manager!, task.id, 'reject', 'Use the stock in building B');
     expect(rejected.status).toBe(200);

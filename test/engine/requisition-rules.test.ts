@@ -97,21 +97,22 @@ describe('requisition rules', () => {
   });
 
   it.each([
-    ['zero quantity', { lines: [{ description: 'x', quantity: '0', unit: 'each', unitPrice: '1' }] }, 'lines.0.quantity'],
-    ['negative quantity', { lines: [{ description: 'x', quantity: '-2', unit: 'each', unitPrice: '1' }] }, 'lines.0.quantity'],
-    ['price with 5 decimals', { lines: [{ description: 'x', quantity: '1', unit: 'each', unitPrice: '1.12345' }] }, 'lines.0.unitPrice'],
-    ['price as a number', { lines: [{ description: 'x', quantity: '1', unit: 'each', unitPrice: 10.5 }] }, 'lines.0.unitPrice'],
-    ['no lines', { lines: [] }, 'lines'],
-    ['101 lines', { lines: Array.from({ length: 101 }, () => ({ description: 'x', quantity: '1', unit: 'each', unitPrice: '1' })) }, 'lines'],
-    ['unknown supplier', { lines: [{ description: 'x', quantity: '1', unit: 'each', unitPrice: '1', supplierId: '00000000-0000-4000-8000-000000000000' }] }, 'lines.0.supplierId'],
-    ['project purpose without a project', { purpose: 'project' }, 'projectId'],
-    ['unknown project', { purpose: 'project', projectId: '00000000-0000-4000-8000-000000000000' }, 'projectId'],
-    ['bad needed-by date', { neededBy: '2026-13-45' }, 'neededBy'],
-  ])('refuses %s with a 400 naming the field, creating nothing', async (_name, change, path) => {
+    ['zero quantity', { lines: [{ description: 'x', quantity: '0', unit: 'each', unitPrice: '1' }] }, 'lines.0.quantity', 400],
+    ['negative quantity', { lines: [{ description: 'x', quantity: '-2', unit: 'each', unitPrice: '1' }] }, 'lines.0.quantity', 400],
+    ['price with 5 decimals', { lines: [{ description: 'x', quantity: '1', unit: 'each', unitPrice: '1.12345' }] }, 'lines.0.unitPrice', 400],
+    ['price as a number', { lines: [{ description: 'x', quantity: '1', unit: 'each', unitPrice: 10.5 }] }, 'lines.0.unitPrice', 400],
+    ['no lines', { lines: [] }, 'lines', 400],
+    ['101 lines', { lines: Array.from({ length: 101 }, () => ({ description: 'x', quantity: '1', unit: 'each', unitPrice: '1' })) }, 'lines', 400],
+    ['unknown supplier', { lines: [{ description: 'x', quantity: '1', unit: 'each', unitPrice: '1', supplierId: '00000000-0000-4000-8000-000000000000' }] }, 'lines.0.supplierId', 422],
+    ['project purpose without a project', { purpose: 'project' }, 'projectId', 422],
+    ['unknown project', { purpose: 'project', projectId: '00000000-0000-4000-8000-000000000000' }, 'projectId', 422],
+    ['bad needed-by date', { neededBy: '2026-13-45' }, 'neededBy', 400],
+    ['quantity beyond the money columns', { lines: [{ description: 'x', quantity: '12345678', unit: 'each', unitPrice: '1' }] }, 'lines.0.quantity', 400],
+  ])('refuses %s with a 4xx naming the field, creating nothing (400: against the schema; 422: a rule beyond it)', async (_name, change, path, status) => {
     const body = { title: 'Bad', purpose: 'daily_operations', lines: [{ description: 'x', quantity: '1', unit: 'each', unitPrice: '1' }], ...change };
     const before = (await fx.api.request('GET', '/requisitions?mine=true&limit=200', { token: token.engineer! })).body.items.length;
     const response = await fx.api.request('POST', '/requisitions', { token: token.engineer!, body });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(status);
     expect(response.body.errors.map((e: { path: string }) => e.path)).toContain(path);
     expect((await fx.api.request('GET', '/requisitions?mine=true&limit=200', { token: token.engineer! })).body.items.length).toBe(before);
   });
@@ -119,7 +120,7 @@ describe('requisition rules', () => {
   it('refuses a total above the policy maximum at submission, and edits once submitted', async () => {
     const huge = await fx.h.createRequisition(token.engineer!, '2000000.00');
     const refused = await fx.api.request('POST', `/requisitions/${huge.id}/submit`, { token: token.engineer! });
-    expect(refused.status).toBe(400);
+    expect(refused.status).toBe(422);
     expect(refused.body.detail).toMatch(/above the policy maximum/);
     expect((await fx.h.requisition(token.engineer!, huge.id)).status).toBe('draft');
     const normal = await fx.h.createRequisition(token.engineer!, '50.00');

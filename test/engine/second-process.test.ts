@@ -66,16 +66,16 @@ describe('a new process type on the human-task building block', () => {
     const pricing = await taskOf('buyer', gadgetId, 'gadget_pricing');
     expect(pricing).toMatchObject({ kind: 'gadget_pricing', assigneeId: id.buyer, actions: ['set_price'] });
 
-    // Data that does not fit the kind's form: 400 naming the field, nothing changed.
+    // Data that does not fit the kind's form (a rule beyond the body's schema): 422 naming the field, nothing changed.
     const bad = await api.request('POST', `/tasks/${pricing.id}/complete`, { token: token.buyer, body: { action: 'set_price', data: { unitPrice: '12.345', deliveryDate: '2027-01-15' } } });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'data.unitPrice' })]);
     const missing = await api.request('POST', `/tasks/${pricing.id}/complete`, { token: token.buyer, body: { action: 'set_price' } });
-    expect(missing.status).toBe(400);
+    expect(missing.status).toBe(422);
     expect(missing.body.errors[0].path).toMatch(/^data/);
     // An action the kind does not have.
     const foreign = await api.request('POST', `/tasks/${pricing.id}/complete`, { token: token.buyer, body: { action: 'approve' } });
-    expect(foreign.status).toBe(400);
+    expect(foreign.status).toBe(422);
     expect(foreign.body.errors[0].path).toBe('action');
     expect((await database.db.select().from(tasks).where(eq(tasks.id, pricing.id)))[0]!.status).toBe('open');
 
@@ -102,7 +102,7 @@ describe('a new process type on the human-task building block', () => {
 
     // Confirming a reject without its comment is refused and leaves the link unused; with the comment it acts once.
     const noComment = await api.request('POST', `/action-links/${reject.link}`, { body: {} });
-    expect(noComment.status).toBe(400);
+    expect(noComment.status).toBe(422);
     expect(noComment.body.errors[0].path).toBe('comment');
     expect((await api.request('GET', `/action-links/${reject.link}`)).status).toBe(200);
     const rejected = await api.request('POST', `/action-links/${reject.link}`, { body: { comment: 'The flux is off by a gigawatt' } });

@@ -28,8 +28,8 @@ export interface TestResponse {
 export interface RequestOptions {
   token?: string;
   body?: unknown;
-  /** Sent as is, for malformed-input tests. */
-  rawBody?: string;
+  /** Sent as is, for malformed-input tests (bytes for what is not UTF-8). */
+  rawBody?: string | Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -69,7 +69,7 @@ export async function createTestApi(env: Record<string, string> = {}, options: {
   const request = async (method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse> => {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    let body: string | undefined = opts.rawBody;
+    let body: string | Uint8Array | undefined = opts.rawBody;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';

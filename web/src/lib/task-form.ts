@@ -63,8 +63,8 @@ function withoutNull(schema: JsonSchema): { schema: JsonSchema; nullable: boolea
   return { schema, nullable: false };
 }
 
-/** A string pattern of digits and a decimal point: money, quantities. */
-const isDecimalPattern = (pattern: unknown) => typeof pattern === 'string' && pattern.includes('\\d') && pattern.includes('\\.');
+/** A string pattern of digits (`\d` or `[0-9]`, as the domain's decimalString writes it) and a decimal point: money, quantities. */
+const isDecimalPattern = (pattern: unknown) => typeof pattern === 'string' && (pattern.includes('\\d') || pattern.includes('[0-9]')) && pattern.includes('\\.');
 
 function inputOf(schema: JsonSchema): TaskFormInput {
   if (Array.isArray(schema.enum)) return 'select';

@@ -22,7 +22,8 @@ export const load: PageServerLoad = async (event) => {
 
   const [results, verification, people, suppliers] = await Promise.all([
     searchProcesses(event, filters, { limit: PAGE_SIZE, cursor }).catch((cause): { problem: Problem } => {
-      if (cause instanceof ApiError && cause.status === 400) return { problem: cause.problem };
+      // Filters the API refused (400: malformed; 422: `to` before `from`, an export too large) show beside the form.
+      if (cause instanceof ApiError && (cause.status === 400 || cause.status === 422)) return { problem: cause.problem };
       return pageError(event, cause);
     }),
     auditVerification(event),

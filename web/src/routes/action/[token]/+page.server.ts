@@ -64,7 +64,7 @@ export const actions: Actions = {
     } catch (cause) {
       if (!(cause instanceof ApiError)) throw cause;
       // A missing or refused comment leaves the link unused: ask again on the same page.
-      if (cause.status === 400 && cause.problem.errors?.some((error) => error.path === 'comment')) return fail(400, { missingComment: true, comment });
+      if ((cause.status === 400 || cause.status === 422) && cause.problem.errors?.some((error) => error.path === 'comment')) return fail(cause.status, { missingComment: true, comment });
       return fail(cause.status, { refusal: refusalOf(cause.problem), detail: cause.problem.detail ?? null });
     }
   }

@@ -51,7 +51,7 @@ async function answer(event: RequestEvent, action: 'confirm' | 'propose_date') {
     return { answered: view };
   } catch (cause) {
     if (!(cause instanceof ApiError)) throw cause;
-    if (cause.status === 400) return fail(400, { typed, problem: cause.problem });
+    if (cause.status === 400 || cause.status === 422) return fail(cause.status, { typed, problem: cause.problem });
     return fail(cause.status, { refused: stateOf(cause.problem) });
   }
 }
