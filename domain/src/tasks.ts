@@ -40,7 +40,7 @@ export const completeTaskBody = z.strictObject({
   action: z.string().regex(taskNamePattern),
   comment: text(2000).optional(),
   /** An action's form data (GET /tasks/kinds publishes each form as JSON Schema): fields, and tables of lines (a PO's prices). */
-  data: z.record(z.string(), z.json()).optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
 });
 export type CompleteTaskBody = z.infer<typeof completeTaskBody>;
 
