@@ -36,11 +36,15 @@ export const taskSchema = z.object({
 });
 export type Task = z.infer<typeof taskSchema>;
 
+/** A form field's value, and a row of a table in a form (two levels: what any registered form holds). */
+const formScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const formRow = z.record(z.string(), formScalar);
+
 export const completeTaskBody = z.strictObject({
   action: z.string().regex(taskNamePattern),
   comment: text(2000).optional(),
-  /** An action's form data (GET /tasks/kinds publishes each form as JSON Schema): fields, and tables of lines (a PO's prices). */
-  data: z.record(z.string(), z.unknown()).optional(),
+  /** An action's form data (GET /tasks/kinds publishes each form as JSON Schema): fields, and tables of rows (a PO's line prices). */
+  data: z.record(z.string(), z.union([formScalar, z.array(z.union([formScalar, formRow])).max(500), formRow])).optional(),
 });
 export type CompleteTaskBody = z.infer<typeof completeTaskBody>;
 
