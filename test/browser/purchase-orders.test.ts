@@ -25,6 +25,8 @@ interface Order {
   id: string;
   number: string | null;
   status: string;
+  revision: number;
+  requisitionNumber?: string | null;
   total: string;
   acknowledgement: string | null;
   lines: OrderLine[];
@@ -67,7 +69,7 @@ interface RequisitionLine {
 
 /** A requisition for Acme's lines, approved through the API; answers it and its draft order with the buyer's prepare task. */
 async function approvedDraft(title: string, lines: RequisitionLine[]) {
-  const [requesterToken, buyerToken] = await Promise.all(['requester', 'buyer'].map(login));
+  const [requesterToken, buyerToken] = (await Promise.all(['requester', 'buyer'].map(login))) as [string, string];
   const { body: suppliers } = await api('GET', '/suppliers?limit=200', buyerToken);
   const acme = (suppliers.items as { id: string; name: string; email: string }[]).find((supplier) => supplier.name === 'Acme Industrial Supply')!;
   const created = await api('POST', '/requisitions', requesterToken, { title, purpose: 'daily_operations', lines: lines.map((line) => ({ ...line, supplierId: acme.id })) });
@@ -107,7 +109,7 @@ async function taskRow(page: Page, taskId: string) {
 
 describe('purchase orders in the browser', { timeout: 150_000 }, () => {
   test('the buyer prepares the order in the inbox, the warehouse receives part of it, the order page shows the receipt, the supplier confirms through the link', async () => {
-    const [buyerToken, warehouseToken] = await Promise.all(['buyer', 'warehouse'].map(login));
+    const [buyerToken, warehouseToken] = (await Promise.all(['buyer', 'warehouse'].map(login))) as [string, string];
     // A requisition with a supplier on its lines, approved through the API.
     const { acme, requisitionId, draft, prepareTask } = await approvedDraft('Bearings for line 4', [
       { description: 'Spindle bearing 6204-2RS', quantity: '40', unit: 'each', unitPrice: '9.50' },
@@ -242,7 +244,7 @@ describe('purchase orders in the browser', { timeout: 150_000 }, () => {
   });
 
   test('on the order page the warehouse returns goods, the buyer revises the order and cancels the rest; the supplier proposes another date', async () => {
-    const [buyerToken, warehouseToken] = await Promise.all(['buyer', 'warehouse'].map(login));
+    const [buyerToken, warehouseToken] = (await Promise.all(['buyer', 'warehouse'].map(login))) as [string, string];
     const { acme, draft, prepareTask } = await approvedDraft('Fasteners for the assembly cell', [
       { description: 'Hex bolt M8x40 (box of 100)', quantity: '20', unit: 'box', unitPrice: '18.00' },
       { description: 'Washer M8 (box of 500)', quantity: '5', unit: 'box', unitPrice: '7.20' },
@@ -342,7 +344,7 @@ describe('purchase orders in the browser', { timeout: 150_000 }, () => {
   });
 
   test('lines without a supplier: the buyer assigns one per line in the inbox dialog, and they become a draft order', async () => {
-    const [requesterToken, buyerToken] = await Promise.all(['requester', 'buyer'].map(login));
+    const [requesterToken, buyerToken] = (await Promise.all(['requester', 'buyer'].map(login))) as [string, string];
     const created = await api('POST', '/requisitions', requesterToken, {
       title: 'Cable ties and labels',
       purpose: 'daily_operations',
@@ -377,5 +379,68 @@ describe('purchase orders in the browser', { timeout: 150_000 }, () => {
     }, 'two drafts');
     expect(drafts.map((order) => order.supplierName).sort()).toEqual(['OfficeHub', 'Precision Fasteners GmbH']);
     await buyer.context().close();
+  });
+  test('the buyer moves a line to another draft to the same supplier and lands on it; the approver sees its lines in the approval dialog', async () => {
+    const [buyerToken, managerToken] = (await Promise.all(['buyer', 'procurement_manager'].map(login))) as [string, string];
+    // Two approved requisitions ordering from Acme: two drafts to one supplier.
+    const { draft: source } = await approvedDraft('Pallet racking, hall 2', [
+      { description: 'Rack upright 3000 mm', quantity: '12', unit: 'each', unitPrice: '420.00' },
+      { description: 'Rack beam 2700 mm', quantity: '30', unit: 'pair', unitPrice: '95.00' },
+    ]);
+    const { draft: target, prepareTask } = await approvedDraft('Racking safety for hall 2', [{ description: 'Rack end guard', quantity: '8', unit: 'each', unitPrice: '160.00' }]);
+    const sourceLines = (await orderOf(buyerToken, source.id)).lines;
+
+    const buyer = await newPage();
+    await signIn(buyer, 'buyer');
+    await buyer.goto(`${browser.stack.url}/purchase-orders/${source.id}`);
+    await buyer.getByTestId('po-move-lines').click();
+    const dialog = buyer.getByRole('dialog');
+    await dialog.getByLabel(/Rack upright 3000 mm/).check();
+    const select = dialog.getByLabel('Move to');
+    await select.selectOption(target.id);
+    expect(await select.locator('option:checked').textContent()).toContain(target.requisitionNumber ?? 'Draft');
+    await shoot(buyer, 'move-lines-dialog');
+    await dialog.getByRole('button', { name: 'Move 1 line' }).click();
+
+    // The target draft's page, now with its own line and the moved one.
+    await buyer.waitForURL((url) => url.pathname === `/purchase-orders/${target.id}`);
+    await buyer.getByText('1 line moved to this draft.').waitFor();
+    const rows = buyer.getByTestId('po-lines').locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect((await rows.allTextContents()).join(' ')).toMatch(/Rack end guard[\s\S]*Rack upright 3000 mm/);
+    await shoot(buyer, 'move-lines-target');
+    const moved = await orderOf(buyerToken, target.id);
+    expect(moved.lines.map((line) => line.id)).toContain(sourceLines[0]!.id);
+    expect((await orderOf(buyerToken, source.id)).lines.map((line) => line.id)).toEqual([sourceLines[1]!.id]);
+
+    // Priced above the approval threshold: the procurement manager decides it and sees what the order holds.
+    const [guard, upright] = moved.lines;
+    const prepared = await api('POST', `/tasks/${prepareTask.id}/complete`, buyerToken, {
+      action: 'prepare',
+      data: { deliveryDate: '2027-03-01', deliveryAddress: 'Hall 2, Springfield', lines: [{ lineId: guard!.id, unitPrice: '160.00' }, { lineId: upright!.id, unitPrice: '880.00' }] },
+    });
+    expect(prepared.status, JSON.stringify(prepared.body)).toBe(200);
+    const approvalTask = await eventually(async () => {
+      const { body } = await api('GET', '/tasks?status=open&kind=po_approval&limit=200', managerToken);
+      return (body.items as (OpenTask & { assigneeId: string | null })[]).find((task) => task.subjectId === target.id);
+    }, 'the approval task');
+    // Offered to every procurement manager: this one takes it first.
+    if (!approvalTask.assigneeId) expect((await api('POST', `/tasks/${approvalTask.id}/claim`, managerToken)).status).toBeLessThan(300);
+    const manager = await newPage();
+    await signIn(manager, 'procurement_manager');
+    await (await taskRow(manager, approvalTask.id)).getByRole('button', { name: 'Approve' }).click();
+    const approval = manager.getByRole('dialog');
+    const lines = approval.getByTestId('approval-lines');
+    await lines.waitFor();
+    expect(await lines.locator('tbody tr').count()).toBe(2);
+    expect(await lines.textContent()).toContain('Rack upright 3000 mm');
+    // 8 x 160.00 + 12 x 880.00 = 11,840.00 net, 5% tax: 12,432.00.
+    expect(await approval.getByTestId('approval-total').textContent()).toContain('12,432.00');
+    await shoot(manager, 'approval-dialog');
+    await approval.getByRole('button', { name: 'Approve' }).click();
+    await manager.getByTestId('outcome').waitFor();
+    await waitForOrder(buyerToken, target.id, (order) => order.status === 'issued', 'the order issued after approval');
+
+    await Promise.all([buyer, manager].map((page) => page.context().close()));
   });
 });
