@@ -6,6 +6,7 @@
  */
 import type { Task, TaskSubject } from '@p2p/domain';
 import { actionDef, taskKindDef } from '@p2p/domain/task-registry';
+import { kindsShowingWhatIsDecided } from './components/task-forms/details';
 import { formatMoney } from './format';
 
 export type SubjectFact = TaskSubject['facts'][number];
@@ -58,7 +59,7 @@ export const canDecide = (task: Pick<Task, 'access' | 'status'>) => task.status 
  */
 export function isOneClick(kind: string, action: string): boolean {
   const def = actionDef(kind, action);
-  return def?.tone === 'positive' && def.comment !== 'required' && !def.form;
+  return def?.tone === 'positive' && def.comment !== 'required' && !def.form && !kindsShowingWhatIsDecided.includes(kind);
 }
 
 /** "Approve selected" takes the tasks whose approve is a one-click action. */

@@ -64,3 +64,34 @@ export function editableDecimal(value: string, minDecimals: number): string {
   const kept = fraction.replace(/0+$/, '').padEnd(minDecimals, '0');
   return kept ? `${whole}.${kept}` : whole;
 }
+
+/** What an order's approval (`po_approval`) or a supplier's proposed date (`po_delivery_date`) carries. */
+export interface DecisionDetails {
+  total: string | null;
+  approvalAbove: string | null;
+  revision: number | null;
+  /** Set on a change order: the total before it. */
+  previousTotal: string | null;
+  reason: string | null;
+  proposedDate: string | null;
+  supplierComment: string | null;
+}
+
+export function decisionDetailsOf(details: Record<string, unknown>): DecisionDetails {
+  return {
+    total: text(details.total) || null,
+    approvalAbove: text(details.approvalAbove) || null,
+    revision: typeof details.revision === 'number' ? details.revision : null,
+    previousTotal: text(details.previousTotal) || null,
+    reason: text(details.reason) || null,
+    proposedDate: text(details.proposedDate) || null,
+    supplierComment: text(details.supplierComment) || null
+  };
+}
+
+/**
+ * Kinds whose dialog shows what is decided (the order's lines, the proposed
+ * date): deciding them always opens the dialog, never one click, so nobody
+ * approves an order they have not seen.
+ */
+export const kindsShowingWhatIsDecided: readonly string[] = ['po_approval', 'po_delivery_date'];

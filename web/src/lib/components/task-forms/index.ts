@@ -1,7 +1,9 @@
 import type { Component } from 'svelte';
 import type { Problem } from '@p2p/domain';
 import AssignSuppliers from './AssignSuppliers.svelte';
+import { kindsShowingWhatIsDecided } from './details';
 import PreparePurchaseOrder from './PreparePurchaseOrder.svelte';
+import PurchaseOrderDecision from './PurchaseOrderDecision.svelte';
 
 /**
  * Forms that are more than a few flat fields (a table of order lines) get a
@@ -42,3 +44,14 @@ export function kindFormOf(kind: string, action: string): KindForm | undefined {
 
 /** Kinds whose forms pick a supplier: a page listing their tasks loads the suppliers. */
 export const kindsNeedingSuppliers: readonly string[] = ['po_assign_supplier'];
+
+/** What a decision is about, shown above any action's form: the order and totals an approval decides, the date a supplier proposes. */
+export interface KindSummaryProps {
+  task: { kind: string; subjectId?: string | null; details?: Record<string, unknown> };
+}
+
+const kindSummaries: Record<string, Component<KindSummaryProps>> = Object.fromEntries(kindsShowingWhatIsDecided.map((kind) => [kind, PurchaseOrderDecision]));
+
+export function kindSummaryOf(kind: string): Component<KindSummaryProps> | undefined {
+  return kindSummaries[kind];
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { fail } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
-import { purchaseOrderSchema, receiptSchema, type Problem } from '@p2p/domain';
+import { pageOf, purchaseOrderSchema, purchaseOrderSummarySchema, receiptSchema, type Problem } from '@p2p/domain';
 import { actionFailure, ApiError, apiFetch, pageError } from '$lib/server/api';
 import { formText } from '$lib/server/form';
 import { namesOf } from '$lib/server/people';
@@ -25,9 +25,16 @@ export const load: PageServerLoad = async (event) => {
     ...order.revisions.map((revision) => revision.createdById),
     ...order.receipts.flatMap((receipt) => [receipt.receivedById, ...receipt.returns.map((row) => row.returnedById)])
   ]);
+  // Lines move only to another draft to the same supplier: those are the choices the move dialog offers.
+  const moveTargets = order.can.moveLines
+    ? await apiFetch(event, `/purchase-orders?${new URLSearchParams({ status: 'draft', supplierId: order.supplierId, limit: '100' })}`, { schema: pageOf(purchaseOrderSummarySchema) })
+        .then((page) => page.items.filter((other) => other.id !== order.id && other.status === 'draft' && other.supplierId === order.supplierId))
+        .catch(() => [])
+    : [];
   return {
     order,
     names,
+    moveTargets,
     canReturn: event.locals.ability.can('create', 'GoodsReceipt'),
     /** Names this rendering of the forms: the same form sent twice is one change (see idempotencyKey). */
     formKey: randomUUID()
@@ -74,6 +81,25 @@ export const actions: Actions = {
 
   cancel: (event) => cancel(event, false),
   cancelRemaining: (event) => cancel(event, true),
+
+  /** Moves the ticked lines to another draft to the same supplier, then shows that draft. */
+  moveLines: async (event) => {
+    const form = await event.request.formData();
+    const lineIds = form.getAll('lineIds').filter((value): value is string => typeof value === 'string' && value !== '');
+    const toPurchaseOrderId = formText(form, 'toPurchaseOrderId');
+    const errors = [
+      ...(lineIds.length ? [] : [{ path: 'lineIds', message: 'Tick at least one line to move.' }]),
+      ...(toPurchaseOrderId ? [] : [{ path: 'toPurchaseOrderId', message: 'Choose the draft the lines go to.' }])
+    ];
+    if (errors.length) return fail(400, { dialog: 'moveLines', problem: { type: 'about:blank', title: 'Please check the form', status: 400, errors } satisfies Problem });
+    let target: string;
+    try {
+      target = (await apiFetch(event, `${orderPath(event)}/move-lines`, { method: 'POST', body: { lineIds, toPurchaseOrderId }, schema: purchaseOrderSchema })).id;
+    } catch (cause) {
+      return refused(event, 'moveLines', cause, { lineIds: lineIds.map((id) => `line.${id}`) });
+    }
+    redirect(303, `/purchase-orders/${encodeURIComponent(target)}?moved=${lineIds.length}`);
+  },
 
   returnGoods: async (event) => {
     const form = await event.request.formData();
