@@ -132,7 +132,7 @@ describe('purchase orders in the browser', { timeout: 150_000 }, () => {
     expect(await dialog.getByTestId('prepare-total').textContent()).toBe('—');
     await dialog.getByLabel(/Delivery date/).fill('2027-01-15');
     await dialog.getByRole('button', { name: 'Prepare and send' }).click();
-    await dialog.locator('td .field-error').filter({ hasText: 'at most 4 decimals' }).waitFor();
+    await dialog.locator('td .field-error').filter({ hasText: '4 after it' }).waitFor();
     expect(await price1.getAttribute('aria-invalid')).toBe('true');
 
     await price1.fill('9.85');
