@@ -35,7 +35,7 @@ const listTokens = createRoute({
   operationId: 'listApiTokens',
   tags: ['auth'],
   summary: 'My personal API tokens (never the secrets)',
-  responses: { 200: jsonResponse(z.object({ items: z.array(apiTokenSchema) }), 'Tokens') },
+  responses: { 200: { ...jsonResponse(z.object({ items: z.array(apiTokenSchema) }), 'Tokens'), links: { revoke: { operationId: 'revokeApiToken', parameters: { id: '$response.body#/items/0/id' }, description: 'Revoke the first token' } } } },
 });
 
 const createToken = createRoute({

@@ -43,7 +43,7 @@ const list = createRoute({
       q: trimmedText(100).optional().describe('Title or number contains this (as typed: % and _ are not wildcards)'),
     }),
   },
-  responses: { 200: jsonResponse(pageOf(requisitionSummarySchema), 'A page of requisitions') },
+  responses: { 200: { ...jsonResponse(pageOf(requisitionSummarySchema), 'A page of requisitions'), links: { get: { ...requisitionLinks.get, parameters: { id: '$response.body#/items/0/id' }, description: 'The newest requisition' } } } },
 });
 
 const get = createRoute({

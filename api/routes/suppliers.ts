@@ -28,7 +28,7 @@ const listSuppliers = createRoute({
   tags: ['suppliers'],
   summary: 'List suppliers by name',
   request: { query: paginationQuery },
-  responses: { 200: jsonResponse(pageOf(supplierSchema), 'A page of suppliers') },
+  responses: { 200: { ...jsonResponse(pageOf(supplierSchema), 'A page of suppliers'), links: { get: { operationId: 'getSupplier', parameters: { id: '$response.body#/items/0/id' }, description: 'The first supplier' } } } },
 });
 
 const getSupplier = createRoute({

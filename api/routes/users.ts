@@ -37,7 +37,17 @@ const listUsers = createRoute({
   tags: ['users'],
   summary: 'List users (admins and auditors see everyone; managers their reports)',
   request: { query: paginationQuery },
-  responses: { 200: jsonResponse(pageOf(userSchema), 'A page of users'), ...problemResponses('forbidden') },
+  responses: {
+    200: {
+      ...jsonResponse(pageOf(userSchema), 'A page of users'),
+      links: {
+        get: { operationId: 'getUser', parameters: { id: '$response.body#/items/0/id' }, description: 'The first user' },
+        update: { operationId: 'updateUser', parameters: { id: '$response.body#/items/0/id' }, description: 'Change the first user' },
+        outOfOffice: { operationId: 'setUserOutOfOffice', parameters: { id: '$response.body#/items/0/id' }, description: "Set the first user's out-of-office" },
+      },
+    },
+    ...problemResponses('forbidden'),
+  },
 });
 
 const directory = createRoute({
