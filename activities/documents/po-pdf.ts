@@ -1,25 +1,14 @@
 import PDFDocument from 'pdfkit';
 import { sumMoney } from '@p2p/domain/decimal';
+import type { RevisionLine } from '@p2p/domain/purchase-orders';
 import { formatMailDate, formatMoney, formatQuantity } from '../mail/format.ts';
 import { paymentTerms } from '../mail/subjects.ts';
 import type { CompanyProfile } from './company.ts';
 import { bold, collect, contentWidth, ink, measure, page, regular, room, rule, write, type Pdf, type TextStyle } from './pdf-layout.ts';
 import { formatPercent, formatUnitPrice, isZero, pdfText, percentKey, remainingQuantity } from './pdf-text.ts';
 
-export interface PurchaseOrderDocumentLine {
-  lineNo: number;
-  description: string;
-  unit: string;
-  /** Decimal strings. What is still ordered is quantity minus cancelledQuantity. */
-  quantity: string;
-  cancelledQuantity: string;
-  unitPrice: string;
-  /** Percent, e.g. "19.5". */
-  taxRate: string;
-  /** Net amount and tax of what is still ordered, in cents. */
-  amount: string;
-  taxAmount: string;
-}
+/** A line as the issued revision keeps it (domain RevisionLine): what is still ordered is quantity minus cancelledQuantity; amounts in cents. */
+export type PurchaseOrderDocumentLine = Omit<RevisionLine, 'id'>;
 
 /** Everything the PDF prints: one revision of an order as it was issued. */
 export interface PurchaseOrderDocument {
