@@ -33,7 +33,18 @@ const list = createRoute({
   summary: 'Purchase orders the caller may read, newest first',
   description: 'Requesters see the orders of their own requisitions; buyers, procurement managers, accountants, auditors and the warehouse see all.',
   request: { query: paginationQuery.extend(purchaseOrderListQuery.shape) },
-  responses: { 200: jsonResponse(pageOf(purchaseOrderSummarySchema), 'A page of purchase orders'), ...problemResponses() },
+  responses: {
+    200: {
+      ...jsonResponse(pageOf(purchaseOrderSummarySchema), 'A page of purchase orders'),
+      links: {
+        get: { operationId: 'getPurchaseOrder', parameters: { id: '$response.body#/items/0/id' }, description: 'The newest order' },
+        pdf: { operationId: 'getPurchaseOrderPdf', parameters: { id: '$response.body#/items/0/id' }, description: 'Its PDF' },
+        receipts: { operationId: 'listReceipts', parameters: { purchaseOrderId: '$response.body#/items/0/id' }, description: 'Its goods receipts' },
+        history: { operationId: 'getProcessHistory', parameters: { workflowId: '$response.body#/items/0/workflowId' }, description: 'Its process timeline' },
+      },
+    },
+    ...problemResponses(),
+  },
 });
 
 const get = createRoute({
@@ -117,7 +128,16 @@ const listReceipts = createRoute({
   tags: ['goods receipts'],
   summary: 'Goods receipts, oldest first, optionally of one order',
   request: { query: paginationQuery.extend({ purchaseOrderId: z.uuid().optional() }) },
-  responses: { 200: jsonResponse(pageOf(receiptSchema), 'A page of receipts'), ...problemResponses('forbidden') },
+  responses: {
+    200: {
+      ...jsonResponse(pageOf(receiptSchema), 'A page of receipts'),
+      links: {
+        get: { operationId: 'getReceipt', parameters: { id: '$response.body#/items/0/id' }, description: 'The first receipt' },
+        order: { operationId: 'getPurchaseOrder', parameters: { id: '$response.body#/items/0/purchaseOrderId' }, description: 'Its purchase order' },
+      },
+    },
+    ...problemResponses('forbidden'),
+  },
 });
 
 const getReceipt = createRoute({
