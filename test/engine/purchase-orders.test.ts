@@ -2,6 +2,7 @@ import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailTransport } from '../../activities/mail/transport.ts';
 import { auditLog, inventoryBalances, inventoryTransactions, mailOutbox, purchaseOrders, suppliers } from '../../db/schema/index.ts';
+import { writePolicy } from '../../db/queries/requisitions.ts';
 import { createTestApi, type TestApi } from '../support/api.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { mimeAttachments, pdfText } from '../support/mime.ts';
@@ -442,5 +443,30 @@ describe('purchase orders and goods receipt', () => {
     expect(orderItems.some((item) => item.source === 'engine')).toBe(true);
     // A requester who may not read an order gets no timeline of it.
     expect((await api.request('GET', `/processes/${poA.workflowId}/history`, { token: token.manager })).status).toBe(404);
+  });
+
+  it('a supplier who does not acknowledge: the buyer is reminded once per revision when the policy period has passed', async () => {
+    // The policy's period is business days; a running order keeps the policy it started with, so an order started under a zero-day policy (written straight to the table: the API allows 1 to 60) reminds at once.
+    const admin = await get<Record<string, unknown>>('admin', '/policies/purchasing');
+    await writePolicy(database.db, { name: 'purchasing', value: { ...admin, acknowledgementDays: 0 }, updatedBy: id.admin!, now: new Date() });
+    const created = await api.request('POST', '/requisitions', { token: token.requester, body: { title: 'Label printer ribbons', purpose: 'daily_operations', lines: [{ description: 'Thermal ribbon 110 mm', quantity: '12', unit: 'roll', unitPrice: '9.50', supplierId: supplier.nordic.id }] } });
+    const reqId = (created.body as { id: string }).id;
+    await h.submit(token.requester!, reqId);
+    expect((await h.decide(token.manager!, (await h.taskFor(token.manager!, reqId)).id, 'approve')).status).toBe(200);
+    await writePolicy(database.db, { name: 'purchasing', value: admin, updatedBy: id.admin!, now: new Date() });
+    const page = await h.eventually(() => get<{ items: { id: string }[] }>('buyer', `/purchase-orders?requisitionId=${reqId}`), (p) => p.items.length === 1, 'the ribbons draft');
+    const prepare = await taskOn('buyer', 'po_prepare', page.items[0]!.id);
+    if (!prepare.assigneeId) expect((await api.request('POST', `/tasks/${prepare.id}/claim`, { token: token.buyer })).status).toBe(200);
+    const lines = (prepare.details.lines as { lineId: string }[]).map((line) => ({ lineId: line.lineId, unitPrice: '9.50' }));
+    expect((await complete('buyer', prepare.id, { action: 'prepare', data: { deliveryDate: '2027-03-10', deliveryAddress: 'Dock 2', lines } })).status).toBe(200);
+    const ribbons = await waitForOrder(page.items[0]!.id, (o) => o.status === 'issued', 'the ribbons order issued');
+    await mailTo('buyer@demo.local', `Not confirmed yet: ${ribbons.number}`);
+    const rows = await h.eventually(() => database.db.select().from(mailOutbox).where(eq(mailOutbox.idempotencyKey, `${ribbons.workflowId}:ack-reminder:r0`)), (r) => r.length === 1, 'the reminder in the outbox');
+    expect(rows[0]!.template).toBe('acknowledgement-reminder');
+    const audit = await database.db.select().from(auditLog).where(and(eq(auditLog.subjectId, ribbons.id), eq(auditLog.action, 'purchase_order.acknowledgement_reminder')));
+    expect(audit).toHaveLength(1);
+    // Once per revision: still one a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await database.db.select().from(mailOutbox).where(like(mailOutbox.idempotencyKey, `${ribbons.workflowId}:ack-reminder:%`))).toHaveLength(1);
   });
 });
