@@ -53,30 +53,32 @@ export async function seedDemoProcesses(deps: ApiDeps): Promise<void> {
   const isoDay = (days: number) => new Date(deps.clock().getTime() + days * 86_400_000).toISOString().slice(0, 10);
   const projects = await services.suppliers.listProjects(await as('requester'));
   const suppliers = await services.suppliers.list(await as('requester'), { limit: 10 });
-  const line = (description: string, quantity: string, unitPrice: string, supplier?: number): RequisitionBody['lines'][number] => ({
+  /** A demo supplier by the start of its name (the list comes sorted by name, not in seed order). */
+  const supplierId = (name: string) => suppliers.find((candidate) => candidate.name.startsWith(name))?.id ?? null;
+  const line = (description: string, quantity: string, unitPrice: string, supplier?: string): RequisitionBody['lines'][number] => ({
     description,
     quantity,
     unit: 'each',
     unitPrice,
-    supplierId: supplier === undefined ? null : (suppliers[supplier]?.id ?? null),
+    supplierId: supplier === undefined ? null : supplierId(supplier),
   });
   const create = async (key: DemoKey, body: RequisitionBody) => (await services.requisitions.create(await as(key), body, audit)).id;
   const submit = async (key: DemoKey, id: string) => services.requisitions.submit(await as(key), id, audit);
   const decide = async (key: DemoKey, id: string, action: 'approve' | 'reject' | 'question', comment?: string) =>
     services.tasks.complete(await as(key), (await openTask(id)).id, { action, ...(comment ? { comment } : {}) });
 
-  const gloves = await create('requester', { title: 'Safety gloves for the assembly hall', purpose: 'daily_operations', lines: [line('Cut-resistant gloves, size 9', '40', '7.90', 3), line('Cut-resistant gloves, size 10', '20', '7.90', 3)] });
+  const gloves = await create('requester', { title: 'Safety gloves for the assembly hall', purpose: 'daily_operations', lines: [line('Cut-resistant gloves, size 9', '40', '7.90', 'OfficeHub'), line('Cut-resistant gloves, size 10', '20', '7.90', 'OfficeHub')] });
   await submit('requester', gloves);
   await decide('manager', gloves, 'approve');
 
-  const bearings = await create('requester', { title: 'Spindle bearings for line 4', purpose: 'project', projectId: projects[0]?.id ?? null, neededBy: null, lines: [line('Angular contact bearing 7206', '12', '148.50', 1), line('Bearing grease 1 kg', '4', '31.20', 1)] });
+  const bearings = await create('requester', { title: 'Spindle bearings for line 4', purpose: 'project', projectId: projects[0]?.id ?? null, neededBy: null, lines: [line('Angular contact bearing 7206', '12', '148.50', 'Nordic'), line('Bearing grease 1 kg', '4', '31.20', 'Nordic')] });
   await submit('requester', bearings);
 
-  const wrenches = await create('engineer', { title: 'Torque wrench set for robot cell', purpose: 'project', projectId: projects[1]?.id ?? null, lines: [line('Torque wrench 20-100 Nm', '4', '890.00', 0), line('Torque wrench 60-340 Nm', '2', '1240.00', 0), line('Calibration certificate', '6', '95.00', 0)] });
+  const wrenches = await create('engineer', { title: 'Torque wrench set for robot cell', purpose: 'project', projectId: projects[1]?.id ?? null, lines: [line('Torque wrench 20-100 Nm', '4', '890.00', 'Acme'), line('Torque wrench 60-340 Nm', '2', '1240.00', 'Acme'), line('Calibration certificate', '6', '95.00', 'Acme')] });
   await submit('engineer', wrenches);
   await decide('manager', wrenches, 'approve');
 
-  const monitors = await create('requester', { title: 'Monitor arms for the design office', purpose: 'daily_operations', lines: [line('Dual monitor arm', '6', '148.00', 3)] });
+  const monitors = await create('requester', { title: 'Monitor arms for the design office', purpose: 'daily_operations', lines: [line('Dual monitor arm', '6', '148.00', 'OfficeHub')] });
   await submit('requester', monitors);
   await decide('manager', monitors, 'question', 'Which desks are these for? Facilities ordered some in March.');
 
@@ -95,7 +97,7 @@ export async function seedDemoProcesses(deps: ApiDeps): Promise<void> {
   await until(async () => (await services.purchaseOrders.get(await as('buyer'), gloveOrder.id)).status === 'issued', 'the gloves order to be issued');
   await services.purchaseOrders.receive(await as('warehouse'), { purchaseOrderId: gloveOrder.id, location: 'A-01', deliveryNote: 'DN-88412', lines: [{ purchaseOrderLineId: gloveOrder.lines[0]!.id, quantityReceived: '40' }] }, 'demo-gloves-1');
 
-  const fasteners = await create('engineer', { title: 'Fasteners for the conveyor rebuild', purpose: 'daily_operations', lines: [line('Hex bolt M10x60, zinc, box of 50', '12', '21.40', 2), line('Nyloc nut M10, box of 100', '6', '9.80', 2)] });
+  const fasteners = await create('engineer', { title: 'Fasteners for the conveyor rebuild', purpose: 'daily_operations', lines: [line('Hex bolt M10x60, zinc, box of 50', '12', '21.40', 'Precision'), line('Nyloc nut M10, box of 100', '6', '9.80', 'Precision')] });
   await submit('engineer', fasteners);
   await decide('manager', fasteners, 'approve');
   await orderOf(fasteners);
