@@ -1,4 +1,4 @@
-import { PRICE_SCALE, acceptedQuantity, formatDecimal, parseDecimal, poLineMoney, poTotals, type FormIssue, type OrderTotals } from '@p2p/domain';
+import { PRICE_SCALE, acceptedQuantity, formatDecimal, parseDecimal, poLineMoney, poTotals, type FormIssue, type OrderTotals, type RevisionLine } from '@p2p/domain';
 import type { PurchaseOrderWithLines } from '../db/queries/purchasing.ts';
 
 /**
@@ -16,20 +16,8 @@ export interface ChangeOrder {
   addLines?: { description: string; unit: string; quantity: string; unitPrice: string; taxRate?: string | undefined; glCode?: string | null | undefined }[] | undefined;
 }
 
-export interface PlannedLine {
-  /** null: a line the change order adds. */
-  id: string | null;
-  lineNo: number;
-  description: string;
-  unit: string;
-  quantity: string;
-  cancelledQuantity: string;
-  unitPrice: string;
-  taxRate: string;
-  glCode: string | null;
-  amount: string;
-  taxAmount: string;
-}
+/** A line as the change order leaves it (a revision's line, with its GL code); id null for a line it adds. */
+export type PlannedLine = Omit<RevisionLine, 'id'> & { id: string | null; glCode: string | null };
 
 export interface ChangeOrderPlan {
   issues: FormIssue[];

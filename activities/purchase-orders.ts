@@ -22,10 +22,10 @@ import { appendAudits, type AuditEntry } from '../db/queries/audit.ts';
 import {
   addReturnedToReceiptLine,
   addToLine,
+  draftLines,
   findPurchaseOrder,
   findReceipt,
   findReturn,
-  findSupplier,
   findSupplierLink,
   insertDocument,
   insertDraftOrder,
@@ -46,10 +46,12 @@ import {
   useSupplierLink,
   type PurchaseOrderWithLines,
 } from '../db/queries/purchasing.ts';
+import { findSupplierById } from '../db/queries/suppliers.ts';
 import { allocateDocumentNumber, findRequisitionHeading, readPolicy, updateRequisitionStatus } from '../db/queries/requisitions.ts';
 import { findUserById } from '../db/queries/users.ts';
 import { queueAudit, type AuditContext, type RecordChange, type SubjectAdapter } from './human-tasks.ts';
 import { renderPurchaseOrderPdf } from './documents/po-pdf.ts';
+import { formatQuantity } from './mail/format.ts';
 import { purchaseOrderMailSubject } from './mail/subjects.ts';
 import type { SendMailParams } from './mail/mailer.ts';
 import { planChangeOrder, type ChangeOrder } from './purchase-order-changes.ts';
@@ -77,8 +79,6 @@ const refuse = (message: string, errors: { path: string; message: string }[] = [
 const q = (value: string) => parseDecimal(value, PRICE_SCALE);
 const show = (value: bigint) => formatDecimal(value, PRICE_SCALE);
 const yearOf = (at: Date) => at.getUTCFullYear();
-/** A quantity as people write it in a message: 40, 2.5 (no trailing zeros). */
-const plain = (value: string) => (value.includes('.') ? value.replace(/\.?0+$/, '') : value);
 const orderUrl = (publicUrl: string, id: string) => `${publicUrl}/purchase-orders/${id}`;
 
 /** The policy in force now (a running order keeps the one it started with). */
@@ -100,7 +100,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
   const context = (processId: string, requestId: string) => ({ processId, requestId, ip: null, userAgent: 'worker' });
 
   async function supplierRecipient(tx: Executor, supplierId: string) {
-    const supplier = await findSupplier(tx, supplierId);
+    const supplier = await findSupplierById(tx, supplierId);
     if (!supplier) throw ApplicationFailure.nonRetryable(`supplier ${supplierId} does not exist`, 'SupplierMissing');
     return { supplier, to: { userId: null, address: supplier.email, name: supplier.name } };
   }
@@ -196,7 +196,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
     async describe(tx, id) {
       const order = await findPurchaseOrder(tx, id);
       if (!order) throw ApplicationFailure.nonRetryable(`purchase order ${id} does not exist`, 'PurchaseOrderMissing');
-      const supplier = await findSupplier(tx, order.supplierId);
+      const supplier = await findSupplierById(tx, order.supplierId);
       const number = order.number ?? 'Draft PO';
       const title = `Order to ${supplier?.name ?? 'supplier'}`;
       return { number, title, mail: purchaseOrderMailSubject({ number, supplierName: supplier?.name ?? '', total: order.total, currency: order.currency, deliveryDate: order.deliveryDate, revision: order.revision, url: orderUrl(publicUrl, id) }) };
@@ -354,7 +354,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
         const bySupplier = new Map<string, typeof open>();
         for (const row of open) if (row.line.supplierId) bySupplier.set(row.line.supplierId, [...(bySupplier.get(row.line.supplierId) ?? []), row]);
         for (const [supplierId, rows] of bySupplier) {
-          const supplier = await findSupplier(tx, supplierId);
+          const supplier = await findSupplierById(tx, supplierId);
           if (!supplier) continue;
           const order = await insertDraftOrder(tx, {
             id: randomUUID(),
@@ -383,7 +383,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
     async readPurchaseOrder(params: { purchaseOrderId: string }) {
       const order = await findPurchaseOrder(db, params.purchaseOrderId);
       if (!order) throw ApplicationFailure.nonRetryable(`purchase order ${params.purchaseOrderId} does not exist`, 'PurchaseOrderMissing');
-      const supplier = await findSupplier(db, order.supplierId);
+      const supplier = await findSupplierById(db, order.supplierId);
       return {
         number: order.number,
         status: order.status,
@@ -394,7 +394,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
         deliveryDate: order.deliveryDate,
         supplier: { id: order.supplierId, name: supplier?.name ?? '', paymentTermsDays: order.paymentTermsDays },
         deliveryAddress: order.deliveryAddress,
-        lines: order.lines.map((line) => ({ lineId: line.id, lineNo: line.lineNo, description: line.description, quantity: line.quantity, unit: line.unit, unitPrice: line.unitPrice, taxRate: line.taxRate })),
+        lines: draftLines(order),
       };
     },
 
@@ -423,7 +423,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
           if (rejected > q(entry.quantityReceived)) return void errors.push({ path: `lines.${index}.quantityRejected`, message: 'cannot exceed the quantity received' });
           const room = receivableQuantity(line, params.tolerancePercent);
           if (q(entry.quantityReceived) - rejected > q(room)) {
-            errors.push({ path: `lines.${index}.quantityReceived`, message: `over-receipt: line ${line.lineNo} (${line.description}) can take at most ${plain(room)} ${line.unit} more: ${plain(show(q(line.quantity) - q(line.cancelledQuantity)))} ordered, ${plain(acceptedQuantity(line))} accepted so far, tolerance ${plain(params.tolerancePercent)}%` });
+            errors.push({ path: `lines.${index}.quantityReceived`, message: `over-receipt: line ${line.lineNo} (${line.description}) can take at most ${formatQuantity(room)} ${line.unit} more: ${formatQuantity(show(q(line.quantity) - q(line.cancelledQuantity)))} ordered, ${formatQuantity(acceptedQuantity(line))} accepted so far, tolerance ${formatQuantity(params.tolerancePercent)}%` });
           }
         });
         if (params.body.lines.every((entry) => q(entry.quantityReceived) === 0n)) errors.push({ path: 'lines', message: 'a receipt receives something' });
@@ -482,10 +482,10 @@ export function createPurchasingActivities(deps: ActivityDeps) {
           }
           seen.add(entry.receiptLineId);
           const returnable = q(row.line.quantityReceived) - q(row.line.quantityRejected) - q(row.line.quantityReturned);
-          if (q(entry.quantity) > returnable) errors.push({ path: `lines.${index}.quantity`, message: `at most ${plain(show(returnable))} ${row.poLine.unit} of this receipt line can still be returned` });
+          if (q(entry.quantity) > returnable) errors.push({ path: `lines.${index}.quantity`, message: `at most ${formatQuantity(show(returnable))} ${row.poLine.unit} of this receipt line can still be returned` });
           else {
             const onHand = await stockOf(tx, { location: row.line.location, item: row.poLine.description, unit: row.poLine.unit });
-            if (q(entry.quantity) > q(onHand)) errors.push({ path: `lines.${index}.quantity`, message: `only ${plain(onHand)} ${row.poLine.unit} on hand at ${row.line.location}` });
+            if (q(entry.quantity) > q(onHand)) errors.push({ path: `lines.${index}.quantity`, message: `only ${formatQuantity(onHand)} ${row.poLine.unit} on hand at ${row.line.location}` });
           }
         }
         if (errors.length) throw refuse(errors.map((error) => error.message).join('; '), errors);
@@ -549,7 +549,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
         await updatePurchaseOrder(tx, order.id, { acknowledgement: proposing ? 'date_proposed' : 'confirmed', acknowledgedAt: now, proposedDeliveryDate: proposing ? response.deliveryDate : null, updatedAt: now });
         audits.push({ ...context(params.processId, `supplier-link:${link.id}`), at: now, actorId: null, action: proposing ? 'purchase_order.date_proposed' : 'purchase_order.acknowledged', subjectType: 'PurchaseOrder', subjectId: order.id, before: { acknowledgement: order.acknowledgement, deliveryDate: order.deliveryDate }, after: { by: 'supplier', supplierId: order.supplierId, revision: link.revision, ...response } });
         const buyer = await buyerOf(tx, order);
-        const supplier = await findSupplier(tx, order.supplierId);
+        const supplier = await findSupplierById(tx, order.supplierId);
         if (buyer) {
           await mail.enqueue(tx, {
             key: `${params.processId}:supplier-response:${link.id}`,
@@ -569,7 +569,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
         const order = await findPurchaseOrder(tx, params.purchaseOrderId);
         if (!order || order.acknowledgement !== 'awaiting' || order.revision !== params.revision) return { reminded: false };
         const buyer = await buyerOf(tx, order);
-        const supplier = await findSupplier(tx, order.supplierId);
+        const supplier = await findSupplierById(tx, order.supplierId);
         if (!buyer) return { reminded: false };
         const queued = await mail.enqueue(tx, {
           key: `${params.processId}:ack-reminder:r${params.revision}`,

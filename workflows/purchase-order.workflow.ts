@@ -329,31 +329,37 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
   return { ...state };
 }
 
+type OrderPlan = Awaited<ReturnType<Activities['planPurchaseOrders']>>;
+
+/** Starts the process of each planned order not started yet: a child that outlives the run starting it. */
+async function startOrderProcesses(plan: OrderPlan, requisitionId: string, started: Set<string>): Promise<void> {
+  for (const purchaseOrderId of plan.orders) {
+    if (started.has(purchaseOrderId)) continue;
+    started.add(purchaseOrderId);
+    await startChild(purchaseOrderWorkflow, {
+      workflowId: `po-${purchaseOrderId}`,
+      args: [{ purchaseOrderId, requisitionId, requesterId: plan.requesterId, policy: plan.policy, approvalSla: plan.approvalSla }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  }
+}
+
 /**
  * Where an approved requisition's lines go (called by its run): draft orders,
  * one per supplier, each its own process, a child that outlives the
  * requisition's run (which ends at approval, as it always has). Lines
  * without a supplier go to a supplier-assignment process of their own.
  */
-export async function orderApprovedLines(params: { requisitionId: string; requesterId: string; processId: string; activities: Pick<Activities, 'planPurchaseOrders'> }, started = new Set<string>()): Promise<{ unassigned: number }> {
+export async function orderApprovedLines(params: { requisitionId: string; requesterId: string; processId: string; activities: Pick<Activities, 'planPurchaseOrders'> }): Promise<void> {
   const plan = await params.activities.planPurchaseOrders({ processId: params.processId, requisitionId: params.requisitionId });
-  for (const purchaseOrderId of plan.orders) {
-    if (started.has(purchaseOrderId)) continue;
-    started.add(purchaseOrderId);
-    await startChild(purchaseOrderWorkflow, {
-      workflowId: `po-${purchaseOrderId}`,
-      args: [{ purchaseOrderId, requisitionId: params.requisitionId, requesterId: plan.requesterId, policy: plan.policy, approvalSla: plan.approvalSla }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
-  }
-  if (plan.unassigned.length > 0 && params.processId.startsWith('requisition-')) {
-    await startChild(supplierAssignmentWorkflow, {
-      workflowId: `assign-suppliers-${params.requisitionId}`,
-      args: [{ requisitionId: params.requisitionId, requesterId: params.requesterId, startedOrders: [...started] }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
-  }
-  return { unassigned: plan.unassigned.length };
+  const started = new Set<string>();
+  await startOrderProcesses(plan, params.requisitionId, started);
+  if (plan.unassigned.length === 0) return;
+  await startChild(supplierAssignmentWorkflow, {
+    workflowId: `assign-suppliers-${params.requisitionId}`,
+    args: [{ requisitionId: params.requisitionId, requesterId: params.requesterId, startedOrders: [...started] }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+  });
 }
 
 /**
@@ -367,15 +373,7 @@ export async function supplierAssignmentWorkflow(input: { requisitionId: string;
   const started = new Set(input.startedOrders);
   for (let round = 0; ; round++) {
     const plan = await people.activities().planPurchaseOrders({ processId: people.processId, requisitionId: input.requisitionId });
-    for (const purchaseOrderId of plan.orders) {
-      if (started.has(purchaseOrderId)) continue;
-      started.add(purchaseOrderId);
-      await startChild(purchaseOrderWorkflow, {
-        workflowId: `po-${purchaseOrderId}`,
-        args: [{ purchaseOrderId, requisitionId: input.requisitionId, requesterId: plan.requesterId, policy: plan.policy, approvalSla: plan.approvalSla }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
-    }
+    await startOrderProcesses(plan, input.requisitionId, started);
     if (plan.unassigned.length === 0) break;
     const assigned = await people.ask({
       kind: 'po_assign_supplier',

@@ -25,18 +25,23 @@ import {
   findDocument,
   findPurchaseOrder,
   findReceipt,
-  findSupplier,
   listPurchaseOrders,
+  draftLines,
   listRevisions,
+  moveLinesToOrder,
+  refreshRequesterIds,
+  receiptsByIds,
   receiptsOfOrder,
   refreshOrderMoney,
-  renumberLines,
   requisitionIdsOfLines,
+  type LoadedReceipt,
   type PurchaseOrderWithLines,
 } from '../../db/queries/purchasing.ts';
+import { findSupplierById } from '../../db/queries/suppliers.ts';
+import { setOpenTaskLines } from '../../db/queries/tasks.ts';
 import { findRequisitionHeading, writePolicy } from '../../db/queries/requisitions.ts';
 import { findUserById } from '../../db/queries/users.ts';
-import { goodsReceipts, purchaseOrderLines, purchaseOrders, requisitionLines, requisitions, tasks } from '../../db/schema/index.ts';
+import { goodsReceipts, purchaseOrders } from '../../db/schema/index.ts';
 import { cancelOrder, receiveGoods, returnGoods, reviseOrder, supplierRespond } from '../../workflows/purchase-order.workflow.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -98,12 +103,12 @@ export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 
     };
   }
 
-  function toReceipt(receipt: Awaited<ReturnType<typeof receiptsOfOrder>>[number], orderNumber: string | null): Receipt {
+  function toReceipt(receipt: LoadedReceipt): Receipt {
     return {
       id: receipt.id,
       number: receipt.number,
       purchaseOrderId: receipt.purchaseOrderId,
-      purchaseOrderNumber: orderNumber,
+      purchaseOrderNumber: receipt.purchaseOrderNumber,
       receivedById: receipt.receivedById,
       receivedAt: receipt.receivedAt.toISOString(),
       deliveryNote: receipt.deliveryNote,
@@ -114,7 +119,7 @@ export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 
   }
 
   async function toPurchaseOrder(actor: RequestActor, order: PurchaseOrderWithLines): Promise<PurchaseOrder> {
-    const supplier = (await findSupplier(db, order.supplierId))!;
+    const supplier = (await findSupplierById(db, order.supplierId))!;
     const requisition = await findRequisitionHeading(db, order.requisitionId);
     const lineRequisitions = await requisitionIdsOfLines(db, order.id);
     const revisions = await listRevisions(db, order.id);
@@ -158,7 +163,7 @@ export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 
         openQuantity: ['cancelled', 'draft', 'pending_approval'].includes(order.status) ? '0.0000' : openQuantity(line),
       })),
       revisions: revisions.map((row) => ({ revision: row.revision, total: row.total, reason: row.reason, createdById: row.createdById, createdAt: row.createdAt.toISOString(), pdfUrl: pdfUrl(order.id, row.revision), snapshot: { ...row.snapshot } })),
-      receipts: receipts.map((receipt) => toReceipt(receipt, order.number)),
+      receipts: receipts.map(toReceipt),
       can: {
         revise: receiving && actor.ability.can('update', record),
         cancel: ['draft', 'pending_approval', 'issued'].includes(order.status) && actor.ability.can('cancel', record),
@@ -253,29 +258,13 @@ export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 
         const errors = body.lineIds.flatMap((lineId, index) => (lineIds.has(lineId) ? [] : [{ path: `lineIds.${index}`, message: 'not a line of this draft' }]));
         if (errors.length) throw invalid(errors);
         const now = clock();
-        let next = Math.max(0, ...target.lines.map((line) => line.lineNo));
-        for (const lineId of body.lineIds) await tx.update(purchaseOrderLines).set({ purchaseOrderId: target.id, lineNo: ++next }).where(eq(purchaseOrderLines.id, lineId));
-        await renumberLines(tx, source.id);
+        await moveLinesToOrder(tx, { lineIds: body.lineIds, fromOrderId: source.id, to: target });
         const after = { source: await refreshOrderMoney(tx, source.id, now), target: await refreshOrderMoney(tx, target.id, now) };
-        // Requesters of moved lines read the order they are now on.
-        const requesters = async (orderId: string) =>
-          (
-            await tx
-              .selectDistinct({ requesterId: requisitions.requesterId })
-              .from(purchaseOrderLines)
-              .innerJoin(requisitionLines, eq(requisitionLines.id, purchaseOrderLines.requisitionLineId))
-              .innerJoin(requisitions, eq(requisitions.id, requisitionLines.requisitionId))
-              .where(eq(purchaseOrderLines.purchaseOrderId, orderId))
-          ).map((row) => row.requesterId);
-        await tx.update(purchaseOrders).set({ requesterIds: await requesters(target.id) }).where(eq(purchaseOrders.id, target.id));
-        const sourceRequesters = await requesters(source.id);
-        if (sourceRequesters.length) await tx.update(purchaseOrders).set({ requesterIds: sourceRequesters }).where(eq(purchaseOrders.id, source.id));
+        // Requesters of moved lines read the order they are now on (an emptied draft keeps its readers).
+        await refreshRequesterIds(tx, target.id);
+        await refreshRequesterIds(tx, source.id);
         // The open prepare steps price exactly the lines their order has.
-        for (const order of [after.source, after.target]) {
-          const lines = order.lines.map((line) => ({ lineId: line.id, lineNo: line.lineNo, description: line.description, quantity: line.quantity, unit: line.unit, unitPrice: line.unitPrice, taxRate: line.taxRate }));
-          const open = await tx.select().from(tasks).where(and(eq(tasks.processId, order.workflowId), eq(tasks.status, 'open'), eq(tasks.kind, 'po_prepare')));
-          for (const task of open) await tx.update(tasks).set({ data: { ...task.data, lines } }).where(eq(tasks.id, task.id));
-        }
+        for (const order of [after.source, after.target]) await setOpenTaskLines(tx, { processId: order.workflowId, kind: 'po_prepare', lines: draftLines(order) });
         await appendAudit(tx, { ...audit, at: now, action: 'purchase_order.lines_moved', subjectType: 'PurchaseOrder', subjectId: source.id, before: { lines: source.lines.length, total: source.total }, after: { to: target.id, lineIds: body.lineIds, total: after.source.total, targetTotal: after.target.total } });
         return after.source.lines.length === 0 ? source : null;
       });
@@ -304,9 +293,7 @@ export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 
     async receipt(actor: RequestActor, id: string): Promise<Receipt> {
       const found = await findReceipt(db, id);
       if (!found || !actor.ability.can('read', 'GoodsReceipt')) throw new AppError('not_found', 'No such goods receipt');
-      const order = (await findPurchaseOrder(db, found.purchaseOrderId))!;
-      const all = await receiptsOfOrder(db, order.id);
-      return toReceipt(all.find((receipt) => receipt.id === id)!, order.number);
+      return toReceipt(found);
     },
 
     async receipts(actor: RequestActor, params: { purchaseOrderId?: string | undefined; limit: number; after?: string | undefined }): Promise<Receipt[]> {
@@ -323,9 +310,7 @@ export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 
         )
         .orderBy(asc(goodsReceipts.receivedAt), asc(goodsReceipts.id))
         .limit(params.limit);
-      const result: Receipt[] = [];
-      for (const row of rows) result.push(await this.receipt(actor, row.id));
-      return result;
+      return (await receiptsByIds(db, rows.map((row) => row.id))).map(toReceipt);
     },
 
     async returnGoods(actor: RequestActor, receiptId: string, body: CreateReturnBody, key: string | undefined): Promise<Receipt> {
@@ -348,7 +333,7 @@ export function createPurchaseOrderService(deps: Pick<ApiDeps, 'db' | 'clock' | 
       const link = checked.ok ? checked.link : checked.link;
       if (!link) return { state: checked.ok ? 'open' : checked.reason === 'expired' ? 'expired' : 'invalid', purchaseOrder: null, response: null, expiresAt: null };
       const order = (await findPurchaseOrder(db, link.purchaseOrderId))!;
-      const supplier = (await findSupplier(db, order.supplierId))!;
+      const supplier = (await findSupplierById(db, order.supplierId))!;
       const buyer = order.preparedById ? await findUserById(db, order.preparedById) : undefined;
       const state: SupplierLinkView['state'] = !checked.ok ? 'used' : ['cancelled', 'closed'].includes(order.status) ? 'closed' : link.revision !== order.revision ? 'superseded' : 'open';
       return {

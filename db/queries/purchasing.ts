@@ -80,11 +80,6 @@ export async function insertDraftOrder(
   return { ...order!, lines: inserted };
 }
 
-export async function findSupplier(db: Executor, id: string) {
-  const [row] = await db.select().from(suppliers).where(eq(suppliers.id, id)).limit(1);
-  return row;
-}
-
 export async function updatePurchaseOrder(db: Executor, id: string, values: Partial<typeof purchaseOrders.$inferInsert>): Promise<void> {
   await db.update(purchaseOrders).set(values).where(eq(purchaseOrders.id, id));
 }
@@ -188,16 +183,9 @@ export async function requisitionFullyOrdered(db: Executor, requisitionId: strin
 
 // ---- receipts, returns, stock ------------------------------------------
 
+/** One goods receipt with its lines (each with its order line) and its returns; undefined when there is none. */
 export async function findReceipt(db: Executor, id: string) {
-  const [receipt] = await db.select().from(goodsReceipts).where(eq(goodsReceipts.id, id)).limit(1);
-  if (!receipt) return undefined;
-  const lines = await db
-    .select({ line: goodsReceiptLines, poLine: purchaseOrderLines })
-    .from(goodsReceiptLines)
-    .innerJoin(purchaseOrderLines, eq(purchaseOrderLines.id, goodsReceiptLines.purchaseOrderLineId))
-    .where(eq(goodsReceiptLines.receiptId, id))
-    .orderBy(asc(purchaseOrderLines.lineNo));
-  return { ...receipt, lines };
+  return (await loadReceipts(db, eq(goodsReceipts.id, id)))[0];
 }
 
 export async function insertReceipt(db: Executor, values: typeof goodsReceipts.$inferInsert, lines: (typeof goodsReceiptLines.$inferInsert)[]) {
@@ -264,10 +252,30 @@ export async function addReturnedToReceiptLine(db: Executor, receiptLineId: stri
     .where(eq(goodsReceiptLines.id, receiptLineId));
 }
 
-export async function receiptsOfOrder(db: Executor, purchaseOrderId: string) {
-  const receipts = await db.select().from(goodsReceipts).where(eq(goodsReceipts.purchaseOrderId, purchaseOrderId)).orderBy(asc(goodsReceipts.receivedAt), asc(goodsReceipts.number));
+/** Every receipt of an order, in the order they arrived. */
+export function receiptsOfOrder(db: Executor, purchaseOrderId: string) {
+  return loadReceipts(db, eq(goodsReceipts.purchaseOrderId, purchaseOrderId));
+}
+
+/** Receipts by id (a page of them), in the order the ids are given. */
+export async function receiptsByIds(db: Executor, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const found = new Map((await loadReceipts(db, inArray(goodsReceipts.id, [...ids]))).map((receipt) => [receipt.id, receipt]));
+  return ids.map((id) => found.get(id)).filter((receipt) => receipt !== undefined);
+}
+
+export type LoadedReceipt = Awaited<ReturnType<typeof loadReceipts>>[number];
+
+/** Receipts matching `where`, each with its order's number, its lines and its returns: four queries, however many receipts. */
+async function loadReceipts(db: Executor, where: SQL) {
+  const receipts = await db
+    .select({ receipt: goodsReceipts, purchaseOrderNumber: purchaseOrders.number })
+    .from(goodsReceipts)
+    .innerJoin(purchaseOrders, eq(purchaseOrders.id, goodsReceipts.purchaseOrderId))
+    .where(where)
+    .orderBy(asc(goodsReceipts.receivedAt), asc(goodsReceipts.number));
   if (receipts.length === 0) return [];
-  const ids = receipts.map((receipt) => receipt.id);
+  const ids = receipts.map((row) => row.receipt.id);
   const lines = await db
     .select({ line: goodsReceiptLines, poLine: purchaseOrderLines })
     .from(goodsReceiptLines)
@@ -276,8 +284,9 @@ export async function receiptsOfOrder(db: Executor, purchaseOrderId: string) {
     .orderBy(asc(purchaseOrderLines.lineNo));
   const returns = await db.select().from(vendorReturns).where(inArray(vendorReturns.receiptId, ids)).orderBy(asc(vendorReturns.returnedAt));
   const returnLines = returns.length ? await db.select().from(vendorReturnLines).where(inArray(vendorReturnLines.returnId, returns.map((row) => row.id))) : [];
-  return receipts.map((receipt) => ({
+  return receipts.map(({ receipt, purchaseOrderNumber }) => ({
     ...receipt,
+    purchaseOrderNumber,
     lines: lines.filter((row) => row.line.receiptId === receipt.id),
     returns: returns.filter((row) => row.receiptId === receipt.id).map((row) => ({ ...row, lines: returnLines.filter((line) => line.returnId === row.id) })),
   }));
@@ -346,11 +355,29 @@ export async function otherDraftsOfSupplier(db: Executor, params: { supplierId: 
     .where(and(eq(purchaseOrders.supplierId, params.supplierId), eq(purchaseOrders.status, 'draft'), ne(purchaseOrders.id, params.exceptId)));
 }
 
-export async function renumberLines(db: Executor, purchaseOrderId: string): Promise<void> {
+/** Moves lines to another draft (numbered after its lines) and closes the gap they leave in theirs. */
+export async function moveLinesToOrder(db: Executor, params: { lineIds: readonly string[]; fromOrderId: string; to: PurchaseOrderWithLines }): Promise<void> {
+  let next = Math.max(0, ...params.to.lines.map((line) => line.lineNo));
+  for (const lineId of params.lineIds) await db.update(purchaseOrderLines).set({ purchaseOrderId: params.to.id, lineNo: ++next }).where(eq(purchaseOrderLines.id, lineId));
   // Two steps, so the unique (order, line no) never sees a clash midway.
-  await db.execute(sql`update ${purchaseOrderLines} set line_no = -line_no where purchase_order_id = ${purchaseOrderId}`);
+  await db.execute(sql`update ${purchaseOrderLines} set line_no = -line_no where purchase_order_id = ${params.fromOrderId}`);
   await db.execute(sql`
     update ${purchaseOrderLines} as l set line_no = o.n
-    from (select id, row_number() over (order by -line_no) as n from ${purchaseOrderLines} where purchase_order_id = ${purchaseOrderId}) as o
+    from (select id, row_number() over (order by -line_no) as n from ${purchaseOrderLines} where purchase_order_id = ${params.fromOrderId}) as o
     where l.id = o.id`);
 }
+
+/** The requesters whose requisition lines an order holds read it (CASL); an order without lines keeps those it had. */
+export async function refreshRequesterIds(db: Executor, purchaseOrderId: string): Promise<void> {
+  const rows = await db
+    .selectDistinct({ requesterId: requisitions.requesterId })
+    .from(purchaseOrderLines)
+    .innerJoin(requisitionLines, eq(requisitionLines.id, purchaseOrderLines.requisitionLineId))
+    .innerJoin(requisitions, eq(requisitions.id, requisitionLines.requisitionId))
+    .where(eq(purchaseOrderLines.purchaseOrderId, purchaseOrderId));
+  if (rows.length) await db.update(purchaseOrders).set({ requesterIds: rows.map((row) => row.requesterId) }).where(eq(purchaseOrders.id, purchaseOrderId));
+}
+
+/** A draft's lines as its prepare step lists them (and its form must price). */
+export const draftLines = (order: PurchaseOrderWithLines) =>
+  order.lines.map((line) => ({ lineId: line.id, lineNo: line.lineNo, description: line.description, quantity: line.quantity, unit: line.unit, unitPrice: line.unitPrice, taxRate: line.taxRate }));

@@ -155,3 +155,11 @@ export async function claimTransition(db: Executor, params: { processId: string;
   const rows = await db.insert(appliedTransitions).values({ processId: params.processId, requestId: params.requestId, appliedAt: params.now }).onConflictDoNothing().returning({ requestId: appliedTransitions.requestId });
   return rows.length > 0;
 }
+
+/** Replaces the lines an open step of a process lists (its order's lines moved), keeping the rest of its data. */
+export async function setOpenTaskLines(db: Executor, params: { processId: string; kind: string; lines: readonly Record<string, unknown>[] }): Promise<void> {
+  await db
+    .update(tasks)
+    .set({ data: sql`${tasks.data} || jsonb_build_object('lines', ${JSON.stringify(params.lines)}::jsonb)` })
+    .where(and(eq(tasks.processId, params.processId), eq(tasks.status, 'open'), eq(tasks.kind, params.kind)));
+}
