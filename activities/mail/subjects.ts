@@ -75,3 +75,26 @@ export function purchaseOrderMailSubject(params: {
 export function paymentTerms(days: number): string {
   return days === 0 ? 'Due on receipt' : `Net ${days} ${days === 1 ? 'day' : 'days'}`;
 }
+
+/**
+ * An invoice, as mails to staff show it (task mails, reminders,
+ * escalations): our number and the supplier's, the total and the due date.
+ */
+export function invoiceMailSubject(params: { number: string; invoiceNumber: string; kindLabel: string; supplierName: string; purchaseOrderNumber: string | null; total: string; currency: string; dueDate: string | null; holds: string[]; url: string }): MailSubject {
+  const facts: MailFact[] = [
+    { label: 'Total', amount: params.total, currency: params.currency, strong: true },
+    { label: 'Supplier', text: params.supplierName },
+    { label: 'Supplier’s number', text: params.invoiceNumber },
+  ];
+  if (params.purchaseOrderNumber) facts.push({ label: 'Purchase order', text: params.purchaseOrderNumber });
+  if (params.dueDate) facts.push({ label: 'Due', date: params.dueDate });
+  if (params.holds.length) facts.push({ label: 'Holds', text: params.holds.join(', ') });
+  return {
+    typeLabel: params.kindLabel,
+    number: params.number,
+    title: `${params.kindLabel} ${params.invoiceNumber} from ${params.supplierName}`,
+    url: params.url,
+    facts,
+    summary: `${params.kindLabel} ${params.invoiceNumber} from ${params.supplierName} for ${formatMoney(params.total, params.currency)}`,
+  };
+}

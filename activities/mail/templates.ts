@@ -31,6 +31,9 @@ export const mailTemplateNames = [
   'acknowledgement-reminder',
   'supplier-response',
   'delivery-date-decision',
+  'invoice-credit-note-request',
+  'invoice-rejected',
+  'invoice-on-hold',
 ] as const;
 
 export interface MailTemplates {
@@ -47,6 +50,9 @@ export interface MailTemplates {
   'acknowledgement-reminder': AcknowledgementReminderMail;
   'supplier-response': SupplierResponseMail;
   'delivery-date-decision': DeliveryDateDecisionMail;
+  'invoice-credit-note-request': InvoiceCreditNoteRequestMail;
+  'invoice-rejected': InvoiceRejectedMail;
+  'invoice-on-hold': InvoiceOnHoldMail;
 }
 export type MailTemplate = keyof MailTemplates;
 
@@ -302,6 +308,48 @@ export interface DeliveryDateDecisionMail extends ToSupplier {
   deliveryDate: string | null;
   /** The buyer's words. */
   comment: string | null;
+}
+
+/** One hold of an invoice, in words: "Price above tolerance" and what exactly differs. */
+export interface MailInvoiceHold {
+  label: string;
+  detail: string;
+}
+
+/** The supplier's invoice a mail is about, as the supplier wrote it. */
+interface InvoiceFacts {
+  /** The supplier's own invoice number. */
+  invoiceNumber: string;
+  /** ISO day. */
+  invoiceDate: string;
+  purchaseOrderNumber: string;
+  /** decimal string */
+  total: string;
+  currency: string;
+  /** What did not match, each named. */
+  holds: MailInvoiceHold[];
+}
+
+/** To the supplier: accounting asks for a credit note to correct the invoice (it stays unpaid until then). */
+export interface InvoiceCreditNoteRequestMail extends ToSupplier, InvoiceFacts {
+  /** The accountant's words: what the credit note should cover. */
+  reason: string;
+}
+
+/** To the supplier: the invoice is rejected and will not be paid. */
+export interface InvoiceRejectedMail extends ToSupplier, InvoiceFacts {
+  reason: string;
+}
+
+/** To the buyer of the order: an invoice waits for goods that have not been received (a receipt releases it). */
+export interface InvoiceOnHoldMail extends ToPerson, InvoiceFacts {
+  supplierName: string;
+  /** Days it waits before it becomes an exception for accounting. */
+  waitDays: number;
+  /** The invoice's page. */
+  url: string;
+  /** The order's page, where goods are received. */
+  purchaseOrderUrl: string;
 }
 
 /** Issued links ({ action, url }) to buttons, labelled and coloured by the task kind's actions in the registry. */

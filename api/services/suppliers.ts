@@ -16,6 +16,8 @@ export const toSupplier = (row: SupplierRow): Supplier => ({
   paymentTermsDays: row.paymentTermsDays,
   taxId: row.taxId,
   address: row.address,
+  discountPercent: row.discountPercent,
+  discountDays: row.discountDays,
   active: row.active,
   createdAt: row.createdAt.toISOString(),
 });

@@ -6,7 +6,7 @@ import { projects, suppliers, type ProjectRow, type SupplierRow } from '../schem
 export async function insertSupplier(db: Executor, params: CreateSupplierBody): Promise<SupplierRow> {
   const [row] = await db
     .insert(suppliers)
-    .values({ ...params, taxId: params.taxId ?? null, address: params.address ?? null })
+    .values({ ...params, taxId: params.taxId ?? null, address: params.address ?? null, discountPercent: params.discountPercent ?? null, discountDays: params.discountPercent ? (params.discountDays ?? null) : null })
     .returning();
   return row!;
 }

@@ -7,3 +7,4 @@ export * from './requisitions.ts';
 export * from './tasks.ts';
 export * from './mail.ts';
 export * from './purchasing.ts';
+export * from './invoicing.ts';

@@ -1,4 +1,4 @@
-import { boolean, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, numeric, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { timestampColumn as at, users } from './users.ts';
 
 export const suppliers = pgTable('suppliers', {
@@ -9,6 +9,9 @@ export const suppliers = pgTable('suppliers', {
   paymentTermsDays: integer('payment_terms_days').notNull(),
   taxId: text('tax_id'),
   address: text('address'),
+  /** Early-payment discount (2/10 net 30): percent off when paid within `discountDays` of the invoice date. */
+  discountPercent: numeric('discount_percent', { precision: 5, scale: 2 }),
+  discountDays: integer('discount_days'),
   active: boolean('active').notNull().default(true),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),

@@ -14,3 +14,4 @@ export * from './purchasing.ts';
 export * from './text.ts';
 export * from './rules.ts';
 export * from './dates.ts';
+export * from './invoicing.ts';

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { decimalString } from './money.ts';
 import { emailAddress, text } from './text.ts';
+
+/** An early-payment discount percent (2 in "2/10 net 30"): above 0, below 100, up to 2 decimals. */
+const discountPercent = decimalString(2, { digits: 2, sign: 'positive' });
 
 export const createSupplierBody = z.strictObject({
   name: text(200),
@@ -7,6 +11,9 @@ export const createSupplierBody = z.strictObject({
   paymentTermsDays: z.int().min(0).max(365),
   taxId: text(50).nullish(),
   address: text(500).nullish(),
+  /** Early-payment discount: `discountPercent` off when paid within `discountDays` of the invoice date (2/10 net 30). */
+  discountPercent: discountPercent.nullish(),
+  discountDays: z.int().min(1).max(365).nullish(),
 });
 export type CreateSupplierBody = z.infer<typeof createSupplierBody>;
 
@@ -17,6 +24,8 @@ export const supplierSchema = z.object({
   paymentTermsDays: z.number().int(),
   taxId: z.string().nullable(),
   address: z.string().nullable(),
+  discountPercent: z.string().nullable(),
+  discountDays: z.number().int().nullable(),
   active: z.boolean(),
   createdAt: z.string(),
 });
