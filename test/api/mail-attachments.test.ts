@@ -162,6 +162,18 @@ describe('mail attachments over real SMTP', () => {
 describe('purchasing mail templates', () => {
   const buyer = { buyerName: 'Bea Buyer', buyerEmail: 'buyer@demo.local' };
   const toSupplier = { supplierName: `Bolt ${hostile}`, companyName: 'Acme Manufacturing GmbH', ...buyer };
+  /** The supplier's invoice as the match left it: two named holds, one detail quoting a line description the buyer typed. */
+  const invoice = {
+    invoiceNumber: 'INV-88123',
+    invoiceDate: '2026-11-20',
+    purchaseOrderNumber: poNumber,
+    total: '3120',
+    currency: 'EUR',
+    holds: [
+      { label: 'Price above tolerance', detail: 'line 1 (Digital oscilloscope): invoiced at 1300 per pcs, PO price 1249.9' },
+      { label: 'More invoiced than received', detail: `line 2 (Probe set ${hostile}): 4 pcs invoiced in all, 2 accepted` },
+    ],
+  };
   const samples: { [T in Exclude<keyof MailTemplates, 'task-assigned' | 'reminder' | 'escalation' | 'decision' | 'questioned' | 'admin-alert'>]: MailTemplates[T] } = {
     'purchase-order': { ...purchaseOrderMail({ revision: 2, revisionReason: `Quantities raised ${hostile}` }), supplierName: `Bolt ${hostile}` },
     'purchase-order-cancelled': { ...toSupplier, number: poNumber, reason: `Project stopped ${hostile}`, whole: false, lines: [{ description: `Probe set ${hostile}`, quantity: '4.5000', unit: 'kg' }] },
@@ -178,6 +190,9 @@ describe('purchasing mail templates', () => {
     'acknowledgement-reminder': { recipientName: 'Bea Buyer', number: poNumber, supplierName: `Bolt ${hostile}`, supplierEmail: 'orders@boltnut.example', issuedAt: '2026-11-24T14:00:00Z', businessDays: 3, url: 'https://p2p.example.com/purchase-orders/po1' },
     'supplier-response': { recipientName: 'Bea Buyer', number: poNumber, supplierName: `Bolt ${hostile}`, confirmed: false, currentDate: '2026-12-15', proposedDate: '2026-12-22', comment: `Stock arrives late ${hostile}`, url: 'https://p2p.example.com/purchase-orders/po1' },
     'delivery-date-decision': { ...toSupplier, number: poNumber, accepted: false, proposedDate: '2026-12-22', deliveryDate: '2026-12-15', comment: `Line stops ${hostile}` },
+    'invoice-credit-note-request': { ...toSupplier, ...invoice, reason: `Please credit the price difference.\nOnly line 1 ${hostile}` },
+    'invoice-rejected': { ...toSupplier, ...invoice, reason: `Not our order ${hostile}` },
+    'invoice-on-hold': { recipientName: 'Bea Buyer', supplierName: `Bolt ${hostile}`, ...invoice, waitDays: 14, url: 'https://p2p.example.com/invoices/i1', purchaseOrderUrl: 'https://p2p.example.com/purchase-orders/po1' },
   };
   const cases = Object.entries(samples).map(([template, data]) => ({ template: template as keyof typeof samples, data }));
 
@@ -262,6 +277,51 @@ describe('purchasing mail templates', () => {
     expect(accepted.subject).toBe(`Delivery date accepted: ${poNumber}`);
     expect(accepted.text).toContain('please deliver on Tue 22 Dec 2026.');
     expect(accepted.text).toContain('Questions? Please write to Acme Manufacturing GmbH purchasing, quoting the order number.');
+  });
+
+  /** Each hold as the text part lists it: its label, then its detail indented beneath. */
+  const holdLines = `  - Price above tolerance\n    line 1 (Digital oscilloscope): invoiced at 1300 per pcs, PO price 1249.9\n  - More invoiced than received\n    line 2 (Probe set ${hostile}): 4 pcs invoiced in all, 2 accepted\n`;
+
+  it('invoice-credit-note-request names the invoice and order, quotes what to credit, lists the holds and keeps the invoice unpaid until then', () => {
+    const { subject, html, text } = renderMail('invoice-credit-note-request', samples['invoice-credit-note-request']);
+    expect(subject).toBe(`Credit note requested: invoice INV-88123 on ${poNumber}`);
+    expect(text).toContain(`your invoice INV-88123 of Fri 20 Nov 2026 on purchase order ${poNumber} (€3,120.00)`);
+    expect(text).toContain('The invoice stays unpaid until the credit note arrives.');
+    expect(text).toContain(`What the credit note should cover:\nPlease credit the price difference.\nOnly line 1 ${hostile}`);
+    expect(html).toContain(`Please credit the price difference.<br>Only line 1 ${escapedHostile}`);
+    expect(text).toContain(`  Your invoice:  INV-88123\n  Invoice date:  Fri 20 Nov 2026\n  Purchase order: ${poNumber}\n  Total:         €3,120.00`);
+    expect(text).toContain(`What does not match:\n${holdLines}`);
+    expect(html).toMatch(/font-weight:600;">Price above tolerance<\/td>\s*<td[^>]*>line 1 \(Digital oscilloscope\)/);
+    expect(text).toContain('Please quote your invoice number INV-88123 on the credit note');
+    expect(text).toContain('Questions? Please write to Bea Buyer at buyer@demo.local');
+  });
+
+  it('invoice-rejected says it will not be paid, why, what did not match, and to invoice again under a new number', () => {
+    const { subject, html, text } = renderMail('invoice-rejected', samples['invoice-rejected']);
+    expect(subject).toBe(`Rejected: invoice INV-88123 on ${poNumber}`);
+    expect(html).toContain('>Rejected</span>');
+    expect(text).toContain(`rejects your invoice INV-88123 of Fri 20 Nov 2026 on purchase order ${poNumber} (€3,120.00). It will not be paid.`);
+    expect(text).toContain(`Reason:\nNot our order ${hostile}`);
+    expect(text).toContain(`What does not match:\n${holdLines}`);
+    expect(text).toContain('please send a corrected invoice under a new invoice number. Invoice INV-88123 stays rejected');
+    const withoutHolds = renderMail('invoice-rejected', { ...samples['invoice-rejected'], holds: [], buyerName: null, buyerEmail: null });
+    expect(withoutHolds.text).not.toContain('What does not match');
+    expect(withoutHolds.html).not.toContain('What does not match');
+    expect(withoutHolds.text).toContain('Questions? Please write to Acme Manufacturing GmbH purchasing');
+  });
+
+  it('invoice-on-hold tells the buyer which invoice waits for goods, for how long, and links the order to receive them and the invoice', () => {
+    const { subject, html, text } = renderMail('invoice-on-hold', samples['invoice-on-hold']);
+    expect(subject).toBe(`Invoice INV-88123 from Bolt ${hostile} waits for goods on ${poNumber}`);
+    expect(text).toContain(`Bolt ${hostile} invoiced goods on purchase order ${poNumber} that have not been received yet. Their invoice INV-88123 waits`);
+    expect(text).toContain('If nothing is received within 14 days, the invoice goes to accounting as an exception.');
+    expect(renderMail('invoice-on-hold', { ...samples['invoice-on-hold'], waitDays: 1 }).text).toContain('within 1 day,');
+    expect(text).toContain(`Holds:\n${holdLines}`);
+    expect(text).toContain('Receive the goods on the purchase order:\nhttps://p2p.example.com/purchase-orders/po1');
+    expect(text).toContain('Open the invoice:\nhttps://p2p.example.com/invoices/i1');
+    expect(html).toMatch(/href="https:\/\/p2p\.example\.com\/purchase-orders\/po1"[^>]*>Receive the goods<\/a>/);
+    expect(html).toMatch(/href="https:\/\/p2p\.example\.com\/invoices\/i1"[^>]*>Open the invoice<\/a>/);
+    expect(text).toContain(`You get this because you are the buyer of ${poNumber}.`);
   });
 });
 
