@@ -4,6 +4,7 @@
  * from the zod-free registry, so the inbox never restates them.
  */
 import type { ApprovalLevel, Purpose, RequisitionStatus, Task } from '@p2p/domain';
+import { holdReasonLabels, invoiceStatusLabels as invoiceStatusWords, type HoldReason, type InvoiceKind, type InvoiceStatus } from '@p2p/domain/invoices';
 import { purchaseOrderStatusLabels as purchaseOrderStatusWords, type PurchaseOrderAcknowledgement, type PurchaseOrderStatus } from '@p2p/domain/purchase-orders';
 import { actionDef, registeredTaskKinds, taskKindDef } from '@p2p/domain/task-registry';
 
@@ -37,6 +38,35 @@ const purchaseOrderTones: Record<PurchaseOrderStatus, Tone> = {
 export const purchaseOrderStatusLabels = Object.fromEntries(
   Object.entries(purchaseOrderStatusWords).map(([status, label]) => [status, { label, tone: purchaseOrderTones[status as PurchaseOrderStatus] }])
 ) as Record<PurchaseOrderStatus, StatusView>;
+
+/** An invoice's words are the domain's (mails and the export use them); the web adds the tone. */
+const invoiceTones: Record<InvoiceStatus, Tone> = {
+  matching: 'neutral',
+  on_hold: 'warning',
+  approved: 'accent',
+  rejected: 'danger',
+  paid: 'success'
+};
+export const invoiceStatusLabels = Object.fromEntries(
+  Object.entries(invoiceStatusWords).map(([status, label]) => [status, { label, tone: invoiceTones[status as InvoiceStatus] }])
+) as Record<InvoiceStatus, StatusView>;
+
+export const invoiceKindLabels: Record<InvoiceKind, string> = {
+  invoice: 'Invoice',
+  credit_note: 'Credit note'
+};
+
+/** A hold reason in words; a reason the web does not know yet reads as its code. */
+export function holdReasonLabel(reason: string): string {
+  return holdReasonLabels[reason as HoldReason] ?? reason.replaceAll('_', ' ');
+}
+
+/** How a hold ended (`holdSchema.release`). */
+export const holdReleaseLabels: Record<string, StatusView> = {
+  matched: { label: 'Cleared by the match', tone: 'success' },
+  accepted: { label: 'Variance accepted', tone: 'accent' },
+  rejected: { label: 'Invoice rejected', tone: 'danger' }
+};
 
 /** Where the supplier stands on an issued order. */
 export const acknowledgementLabels: Record<PurchaseOrderAcknowledgement, StatusView> = {
@@ -104,6 +134,7 @@ export function processStatusLabel(status: string): string {
   return (
     requisitionStatusLabels[status as RequisitionStatus]?.label ??
     purchaseOrderStatusLabels[status as PurchaseOrderStatus]?.label ??
+    invoiceStatusLabels[status as InvoiceStatus]?.label ??
     status.replaceAll('_', ' ')
   );
 }

@@ -3,6 +3,8 @@
  * details are the process's JSON, and a form should still open (with blanks)
  * if a field is missing. No zod: the browser imports this.
  */
+import type { MatchLine } from '@p2p/domain/invoices';
+
 const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.map(record) : []);
@@ -94,4 +96,122 @@ export function decisionDetailsOf(details: Record<string, unknown>): DecisionDet
  * date): deciding them always opens the dialog, never one click, so nobody
  * approves an order they have not seen.
  */
-export const kindsShowingWhatIsDecided: readonly string[] = ['po_approval', 'po_delivery_date'];
+export const kindsShowingWhatIsDecided: readonly string[] = ['po_approval', 'po_delivery_date', 'invoice_exception', 'invoice_variance_approval', 'invoice_approval'];
+
+const flag = (value: unknown): boolean => value === true;
+
+/** A hold as an invoice task lists it (`details.holds`): the invoice page's holds have the same fields. */
+export interface InvoiceHoldView {
+  reason: string;
+  label: string;
+  lineNo: number | null;
+  detail: string;
+  expected: string;
+  actual: string;
+  variance: string;
+  allowed: string;
+  aboveTwiceTolerance: boolean;
+}
+
+function holdOf(hold: Record<string, unknown>): InvoiceHoldView {
+  return {
+    reason: text(hold.reason),
+    label: text(hold.label),
+    lineNo: typeof hold.lineNo === 'number' ? hold.lineNo : null,
+    detail: text(hold.detail),
+    expected: text(hold.expected),
+    actual: text(hold.actual),
+    variance: text(hold.variance),
+    allowed: text(hold.allowed),
+    aboveTwiceTolerance: flag(hold.aboveTwiceTolerance)
+  };
+}
+
+function matchLineOf(line: Record<string, unknown>, index: number): MatchLine {
+  return {
+    purchaseOrderLineId: text(line.purchaseOrderLineId),
+    lineNo: typeof line.lineNo === 'number' ? line.lineNo : index + 1,
+    description: text(line.description),
+    unit: text(line.unit),
+    ordered: text(line.ordered) || '0',
+    accepted: text(line.accepted) || '0',
+    invoicedBefore: text(line.invoicedBefore) || '0',
+    quantity: text(line.quantity) || '0',
+    poUnitPrice: text(line.poUnitPrice) || '0',
+    unitPrice: text(line.unitPrice) || null,
+    amount: text(line.amount) || '0',
+    priceVariance: text(line.priceVariance) || '0',
+    holds: Array.isArray(line.holds) ? (line.holds.filter((reason) => typeof reason === 'string') as MatchLine['holds']) : []
+  };
+}
+
+/** What the invoice steps (`invoice_exception`, `invoice_variance_approval`, `invoice_approval`) carry. */
+export interface InvoiceDecisionDetails {
+  invoiceId: string;
+  number: string;
+  invoiceNumber: string;
+  supplierName: string;
+  purchaseOrderNumber: string;
+  total: string | null;
+  currency: string;
+  /** Accepting the variance needs a procurement manager's approval too (a variance above twice the tolerance). */
+  needsSecondApproval: boolean;
+  escalated: boolean;
+  holds: InvoiceHoldView[];
+  matchLines: MatchLine[];
+  /** Set on the variance approval: who in accounting accepted it, and why. */
+  acceptedByName: string | null;
+  acceptComment: string | null;
+  /** Set on the payment approval. */
+  acceptedPriceVariance: string | null;
+  dueDate: string | null;
+  autoApproveLimit: string | null;
+}
+
+export function invoiceDecisionDetailsOf(details: Record<string, unknown>): InvoiceDecisionDetails {
+  return {
+    invoiceId: text(details.invoiceId),
+    number: text(details.number),
+    invoiceNumber: text(details.invoiceNumber),
+    supplierName: text(details.supplierName),
+    purchaseOrderNumber: text(details.purchaseOrderNumber),
+    total: text(details.total) || null,
+    currency: text(details.currency),
+    needsSecondApproval: flag(details.needsSecondApproval),
+    escalated: flag(details.escalated),
+    holds: list(details.holds).map(holdOf),
+    matchLines: list(details.matchLines).map(matchLineOf),
+    acceptedByName: text(details.acceptedByName) || null,
+    acceptComment: text(details.acceptComment) || null,
+    acceptedPriceVariance: text(details.acceptedPriceVariance) || null,
+    dueDate: text(details.dueDate) || null,
+    autoApproveLimit: text(details.autoApproveLimit) || null
+  };
+}
+
+/** What the payment step (`invoice_payment`) carries: the amount its form starts from. */
+export interface InvoicePaymentDetails {
+  invoiceId: string;
+  number: string;
+  invoiceNumber: string;
+  supplierName: string;
+  amount: string;
+  currency: string;
+  dueDate: string | null;
+  discountDate: string | null;
+  discountAmount: string | null;
+}
+
+export function invoicePaymentDetailsOf(details: Record<string, unknown>): InvoicePaymentDetails {
+  return {
+    invoiceId: text(details.invoiceId),
+    number: text(details.number),
+    invoiceNumber: text(details.invoiceNumber),
+    supplierName: text(details.supplierName),
+    amount: text(details.amount),
+    currency: text(details.currency),
+    dueDate: text(details.dueDate) || null,
+    discountDate: text(details.discountDate) || null,
+    discountAmount: text(details.discountAmount) || null
+  };
+}

@@ -1,7 +1,10 @@
 import type { Component } from 'svelte';
 import type { Problem } from '@p2p/domain';
+import { taskKindDef } from '@p2p/domain/task-registry';
 import AssignSuppliers from './AssignSuppliers.svelte';
 import { kindsShowingWhatIsDecided } from './details';
+import InvoiceDecision from './InvoiceDecision.svelte';
+import InvoicePayment from './InvoicePayment.svelte';
 import PreparePurchaseOrder from './PreparePurchaseOrder.svelte';
 import PurchaseOrderDecision from './PurchaseOrderDecision.svelte';
 
@@ -35,7 +38,8 @@ export interface KindForm {
 
 const kindForms: Record<string, KindForm> = {
   'po_prepare:prepare': { component: PreparePurchaseOrder, width: 920, inlineFields: ['deliveryDate', 'deliveryAddress', 'note', 'unitPrice', 'taxRate', 'lines'] },
-  'po_assign_supplier:assign': { component: AssignSuppliers, width: 720, inlineFields: ['supplierId', 'lines'] }
+  'po_assign_supplier:assign': { component: AssignSuppliers, width: 720, inlineFields: ['supplierId', 'lines'] },
+  'invoice_payment:mark_paid': { component: InvoicePayment, width: 600, inlineFields: ['reference', 'paidOn', 'amount'] }
 };
 
 export function kindFormOf(kind: string, action: string): KindForm | undefined {
@@ -50,7 +54,15 @@ export interface KindSummaryProps {
   task: { kind: string; subjectId?: string | null; details?: Record<string, unknown> };
 }
 
-const kindSummaries: Record<string, Component<KindSummaryProps>> = Object.fromEntries(kindsShowingWhatIsDecided.map((kind) => [kind, PurchaseOrderDecision]));
+/** The summary of a kind in `kindsShowingWhatIsDecided`, by the record it decides about (the registry's subject type). */
+const summaryBySubject: Record<string, Component<KindSummaryProps>> = { PurchaseOrder: PurchaseOrderDecision, Invoice: InvoiceDecision };
+
+const kindSummaries: Record<string, Component<KindSummaryProps>> = Object.fromEntries(
+  kindsShowingWhatIsDecided.flatMap((kind) => {
+    const summary = summaryBySubject[taskKindDef(kind)?.subjectType ?? ''];
+    return summary ? [[kind, summary]] : [];
+  })
+);
 
 export function kindSummaryOf(kind: string): Component<KindSummaryProps> | undefined {
   return kindSummaries[kind];
