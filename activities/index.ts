@@ -1,7 +1,8 @@
 import type { Database } from '../db/client.ts';
-import { createHumanTaskActivities, type SubjectAdapters } from './human-tasks.ts';
+import { createHumanTaskActivities, type SubjectAdapter, type SubjectAdapters } from './human-tasks.ts';
 import type { CompanyProfile } from './documents/company.ts';
 import type { ActionLinkPort, MailPort } from './ports.ts';
+import { createInvoicingActivities } from './invoices.ts';
 import { createPurchasingActivities } from './purchase-orders.ts';
 import type { SupplierLinks } from './supplier-links.ts';
 import { createRequisitionActivities } from './requisition-approval.ts';
@@ -21,8 +22,8 @@ export interface ActivityDeps {
 }
 
 /** The records people's steps are about, one adapter per subject type; a new process adds its own. */
-export function subjectAdapters(deps: ActivityDeps, purchasing: Pick<ReturnType<typeof createPurchasingActivities>, 'purchaseOrderSubject'>): SubjectAdapters {
-  return { Requisition: requisitionSubject(deps.publicUrl), PurchaseOrder: purchasing.purchaseOrderSubject };
+export function subjectAdapters(deps: ActivityDeps, adapters: { purchaseOrderSubject: SubjectAdapter; invoiceSubject: SubjectAdapter }): SubjectAdapters {
+  return { Requisition: requisitionSubject(deps.publicUrl), PurchaseOrder: adapters.purchaseOrderSubject, Invoice: adapters.invoiceSubject };
 }
 
 /**
@@ -33,9 +34,11 @@ export function subjectAdapters(deps: ActivityDeps, purchasing: Pick<ReturnType<
  */
 export function createActivities(deps: ActivityDeps, extraSubjects: SubjectAdapters = {}) {
   const { purchaseOrderSubject, ...purchasing } = createPurchasingActivities(deps);
-  const humanTasks = createHumanTaskActivities(deps, { ...subjectAdapters(deps, { purchaseOrderSubject }), ...extraSubjects });
+  const { invoiceSubject, ...invoicing } = createInvoicingActivities(deps);
+  const humanTasks = createHumanTaskActivities(deps, { ...subjectAdapters(deps, { purchaseOrderSubject, invoiceSubject }), ...extraSubjects });
   return {
     ...purchasing,
+    ...invoicing,
     // Runs of requisitionApprovalWorkflow (before the human-task helper) call these by name.
     ...createRequisitionActivities(deps.db, humanTasks),
     ...humanTasks,

@@ -46,6 +46,7 @@ import {
   useSupplierLink,
   type PurchaseOrderWithLines,
 } from '../db/queries/purchasing.ts';
+import { liveInvoicesOfOrder } from '../db/queries/invoicing.ts';
 import { findSupplierById } from '../db/queries/suppliers.ts';
 import { allocateDocumentNumber, findRequisitionHeading, readPolicy, updateRequisitionStatus } from '../db/queries/requisitions.ts';
 import { findUserById } from '../db/queries/users.ts';
@@ -84,6 +85,11 @@ const orderUrl = (publicUrl: string, id: string) => `${publicUrl}/purchase-order
 /** The policy in force now (a running order keeps the one it started with). */
 export async function readPurchasingPolicy(db: Executor): Promise<PurchasingPolicy> {
   return { ...defaultPurchasingPolicy, ...((await readPolicy<Partial<PurchasingPolicy>>(db, 'purchasing')) ?? {}) };
+}
+
+/** The processes of the order's invoices still being matched: each hears of a receipt or return (once, by its id). */
+async function waitingInvoices(tx: Executor, purchaseOrderId: string): Promise<string[]> {
+  return (await liveInvoicesOfOrder(tx, purchaseOrderId)).filter((invoice) => invoice.status !== 'approved').map((invoice) => invoice.workflowId);
 }
 
 /** An order's status from its lines: every line's open quantity 0 -> received; something accepted -> partially received. */
@@ -409,7 +415,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
         const order = await findPurchaseOrder(tx, params.purchaseOrderId, { lock: true });
         if (!order) throw refuse('no such purchase order');
         const existing = await findReceipt(tx, params.receiptId);
-        if (existing) return { receiptId: existing.id, number: existing.number, status: order.status };
+        if (existing) return { receiptId: existing.id, number: existing.number, status: order.status, invoiceWorkflows: await waitingInvoices(tx, order.id) };
         if (!['issued', 'partially_received'].includes(order.status)) throw refuse(`the order is ${order.status.replaceAll('_', ' ')}: nothing more can be received`);
         const byId = new Map(order.lines.map((line) => [line.id, line]));
         const errors: { path: string; message: string }[] = [];
@@ -453,7 +459,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
           audits.push({ ...ctx, at: now, actorId: params.actorId, action: `purchase_order.${status}`, subjectType: 'PurchaseOrder', subjectId: order.id, before: { status: order.status }, after: { status, receipt: number } });
         }
         await tellRequesters(tx, after, { id: params.receiptId, number }, new Map([...arrived].filter(([, quantity]) => q(quantity) > 0n)), params.processId);
-        return { receiptId: params.receiptId, number, status };
+        return { receiptId: params.receiptId, number, status, invoiceWorkflows: await waitingInvoices(tx, order.id) };
       }).finally(() => mail.deliverPending(params.processId));
     },
 
@@ -465,7 +471,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
         if (!receipt) throw refuse('no such goods receipt');
         const order = (await findPurchaseOrder(tx, receipt.purchaseOrderId, { lock: true }))!;
         const existing = await findReturn(tx, params.returnId);
-        if (existing) return { returnId: existing.id, number: existing.number, status: order.status };
+        if (existing) return { returnId: existing.id, number: existing.number, status: order.status, invoiceWorkflows: await waitingInvoices(tx, order.id) };
         if (['cancelled', 'closed'].includes(order.status)) throw refuse(`the order is ${order.status}`);
         const byId = new Map(receipt.lines.map((row) => [row.line.id, row]));
         const errors: { path: string; message: string }[] = [];
@@ -518,7 +524,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
           processId: params.processId,
           data: { supplierName: supplier.name, companyName: deps.company.name, returnNumber: number, purchaseOrderNumber: order.number!, receiptNumber: receipt.number, reason: params.body.reason, lines: params.body.lines.map((entry) => ({ description: byId.get(entry.receiptLineId)!.poLine.description, quantity: entry.quantity, unit: byId.get(entry.receiptLineId)!.poLine.unit })), buyerName: buyer?.name ?? null, buyerEmail: buyer?.email ?? null },
         });
-        return { returnId: params.returnId, number, status };
+        return { returnId: params.returnId, number, status, invoiceWorkflows: await waitingInvoices(tx, order.id) };
       }).finally(() => mail.deliverPending(params.processId));
     },
 

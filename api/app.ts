@@ -14,6 +14,7 @@ import { allowedMethods } from './middleware/methods.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { actionLinkRoutes } from './routes/action-links.ts';
+import { invoiceRoutes } from './routes/invoices.ts';
 import { purchaseOrderRoutes } from './routes/purchase-orders.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { outboxRoutes } from './routes/outbox.ts';
@@ -67,6 +68,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', supplierRoutes(services));
   app.route('/', requisitionRoutes(services));
   app.route('/', purchaseOrderRoutes(services));
+  app.route('/', invoiceRoutes(services));
   app.route('/', taskRoutes(services));
   app.route('/', policyRoutes(services));
   app.route('/', processRoutes(services));

@@ -1,5 +1,9 @@
-import { listSubmissionsAwaitingStart } from '../db/queries/requisitions.ts';
+import { readMatchingPolicy } from '../activities/invoices.ts';
+import { invoicesAwaitingStart } from '../db/queries/invoicing.ts';
+import { findPurchaseOrder } from '../db/queries/purchasing.ts';
+import { listSubmissionsAwaitingStart, readPolicy } from '../db/queries/requisitions.ts';
 import type { ApiDeps } from './deps.ts';
+import { startInvoiceProcess } from './services/invoices.ts';
 import { startApprovalProcess } from './services/requisitions.ts';
 
 export interface ProcessStarter {
@@ -24,13 +28,23 @@ export function createProcessStarter(
 
   const pass = async (): Promise<number> => {
     const waiting = await listSubmissionsAwaitingStart(deps.db, { olderThanSeconds: graceSeconds, limit: batch });
-    if (waiting.length === 0) return 0;
+    const invoices = await invoicesAwaitingStart(deps.db, { olderThanSeconds: graceSeconds, limit: batch });
+    if (waiting.length === 0 && invoices.length === 0) return 0;
     const client = await deps.temporal.client();
     let started = 0;
     for (const row of waiting) {
       if ((await startApprovalProcess(client, deps.config.TEMPORAL_TASK_QUEUE, row)) === 'started') started += 1;
     }
-    if (started > 0) deps.logger.info('approval processes started after their submission', { started });
+    if (invoices.length > 0) {
+      // An invoice entered while the engine was away: its match starts under the policy of now.
+      const policy = await readMatchingPolicy(deps.db);
+      const approvalSla = (await readPolicy<{ stepSla?: string }>(deps.db, 'approval'))?.stepSla ?? 'P2D';
+      for (const row of invoices) {
+        const order = await findPurchaseOrder(deps.db, row.purchaseOrderId);
+        if (order && (await startInvoiceProcess(client, deps.config.TEMPORAL_TASK_QUEUE, row, { policy, approvalSla, purchaseOrderWorkflowId: order.workflowId })) === 'started') started += 1;
+      }
+    }
+    if (started > 0) deps.logger.info('processes started after their submission or entry', { started });
     return started;
   };
 

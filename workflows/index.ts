@@ -9,3 +9,4 @@ export { purchaseOrderWorkflow, supplierAssignmentWorkflow } from './purchase-or
  * (`temporal workflow list -q "WorkflowType='requisitionApprovalWorkflow' AND ExecutionStatus='Running'"`).
  */
 export { requisitionApprovalWorkflow } from './requisition-approval.workflow.ts';
+export { invoiceWorkflow } from './invoice.workflow.ts';

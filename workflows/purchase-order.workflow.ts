@@ -1,4 +1,4 @@
-import { ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, defineQuery, defineUpdate, proxyLocalActivities, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, defineQuery, defineUpdate, getExternalWorkflowHandle, patched, proxyLocalActivities, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 // Zod-free modules only: the bundle is evaluated for every run.
 import { parseSla, slaDeadline } from '@p2p/domain/approval-rules';
 import { compareDecimal } from '@p2p/domain/decimal';
@@ -8,6 +8,7 @@ import type { Activities } from '../activities/index.ts';
 import type { ChangeOrder } from '../activities/purchase-order-changes.ts';
 import type { RecordChange } from '../activities/human-tasks.ts';
 import { humanTasks, taskFailures, type Decision, type Exclusion } from './human-task.ts';
+import { goodsMoved, invoiceSettled } from './invoice-signals.ts';
 import { searchKeys } from './search-attributes.ts';
 
 /**
@@ -83,7 +84,9 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
     cancel: { requestId: string; actorId: string; reason: string; remainingOnly: boolean } | null;
     change: { requestId: string; actorId: string; change: ChangeOrder } | null;
     proposal: { date: string; comment: string | null; key: string } | null;
-  } = { cancel: null, change: null, proposal: null };
+    /** An invoice was paid or rejected, or the last goods arrived: the order may close. */
+    closing: boolean;
+  } = { cancel: null, change: null, proposal: null, closing: false };
   let issuedAt: Date | null = null;
 
   const setStatus = (status: PurchaseOrderStatus) => {
@@ -102,13 +105,23 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
   };
 
   setHandler(purchaseOrderState, () => ({ ...state }));
+  setHandler(invoiceSettled, () => {
+    pending.closing = true;
+  });
+
+  /** The order's invoices still being matched hear of each receipt and return (they key it by its id). */
+  const tellInvoices = async (invoiceWorkflows: readonly string[] | undefined, news: { kind: 'receipt' | 'return'; documentId: string }) => {
+    if (!patched('invoice-matching')) return;
+    for (const workflowId of invoiceWorkflows ?? []) await getExternalWorkflowHandle(workflowId).signal(goodsMoved, news).catch(() => undefined);
+  };
 
   setHandler(
     receiveGoods,
     async ({ receiptId, actorId, body }) => {
       const result = await orRefuse(local.recordReceipt({ processId: people.processId, receiptId, purchaseOrderId: input.purchaseOrderId, actorId, body, tolerancePercent: policy.receiptTolerancePercent }));
       if (!endStatuses.includes(state.status)) setStatus(result.status);
-      return result;
+      await tellInvoices(result.invoiceWorkflows, { kind: 'receipt', documentId: receiptId });
+      return { receiptId: result.receiptId, number: result.number, status: result.status };
     },
     { validator: (_request) => void (receivingStatuses.includes(state.status) || refuse(`the order is ${state.status.replaceAll('_', ' ')}: nothing can be received against it`)) },
   );
@@ -118,7 +131,8 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
     async ({ returnId, receiptId, actorId, body }) => {
       const result = await orRefuse(local.recordReturn({ processId: people.processId, returnId, receiptId, actorId, body }));
       if (!endStatuses.includes(state.status)) setStatus(result.status);
-      return result;
+      await tellInvoices(result.invoiceWorkflows, { kind: 'return', documentId: returnId });
+      return { returnId: result.returnId, number: result.number, status: result.status };
     },
     { validator: (_request) => void (!endStatuses.includes(state.status) || refuse(`the order is ${state.status}`)) },
   );
@@ -252,7 +266,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
   let remindedRevision = -1;
   while (!endStatuses.includes(state.status)) {
     const remindAt = state.acknowledgement === 'awaiting' && issuedAt && remindedRevision !== state.revision ? slaDeadline(issuedAt, { businessDays: policy.acknowledgementDays, clockMs: 0 }).getTime() : null;
-    const wanted = () => pending.cancel !== null || pending.change !== null || pending.proposal !== null;
+    const wanted = () => pending.cancel !== null || pending.change !== null || pending.proposal !== null || pending.closing;
     // condition() without a timeout resolves to undefined, not true.
     const woke = remindAt ? await condition(wanted, Math.max(1, remindAt - new Date().getTime()), { summary: 'supplier acknowledgement' }) : (await condition(wanted), true);
     if (!woke) {
@@ -262,6 +276,12 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
     }
     if (pending.cancel) {
       await applyCancel();
+      continue;
+    }
+    if (pending.closing) {
+      // Fully received and every invoice paid or rejected: the order closes, and its requisitions follow.
+      pending.closing = false;
+      if ((await local.closePurchaseOrderIfDone({ processId: people.processId, purchaseOrderId: input.purchaseOrderId })).closed) setStatus('closed');
       continue;
     }
     if (pending.proposal) {

@@ -1,6 +1,7 @@
 import type { ApiDeps } from '../deps.ts';
 import { createActionLinkService } from './action-links.ts';
 import { createAuthService } from './auth.ts';
+import { createInvoiceService } from './invoices.ts';
 import { createPolicyService } from './policies.ts';
 import { createProcessHistoryService } from './process-history.ts';
 import { createPurchaseOrderService } from './purchase-orders.ts';
@@ -24,5 +25,6 @@ export function createServices(deps: ApiDeps) {
     actionLinks: createActionLinkService(deps, tasks),
     processHistory: createProcessHistoryService(deps),
     purchaseOrders: createPurchaseOrderService(deps),
+    invoices: createInvoiceService(deps),
   };
 }

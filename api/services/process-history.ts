@@ -5,6 +5,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { asc, eq, or, and } from 'drizzle-orm';
 import { verifyAuditChain } from '../../db/queries/audit.ts';
 import { searchProcesses, type SearchProcessesParams } from '../../db/queries/processes.ts';
+import { findInvoice, listInvoices } from '../../db/queries/invoicing.ts';
 import { findPurchaseOrder, requisitionsOfOrder } from '../../db/queries/purchasing.ts';
 import { findRequisition } from '../../db/queries/requisitions.ts';
 import { findUsersByIds } from '../../db/queries/users.ts';
@@ -223,12 +224,22 @@ export function createProcessHistoryService(deps: Pick<ApiDeps, 'db' | 'temporal
    * order's process about the order. Related processes (the requisition's
    * orders, the order's requisitions) come with it.
    */
-  async function subjectOf(actor: RequestActor, workflowId: string): Promise<{ type: 'Requisition' | 'PurchaseOrder'; id: string; workflowId: string | null; related: { workflowId: string; label: string }[] }> {
+  async function subjectOf(actor: RequestActor, workflowId: string): Promise<{ type: 'Requisition' | 'PurchaseOrder' | 'Invoice'; id: string; workflowId: string | null; related: { workflowId: string; label: string }[] }> {
+    const invoiceMatch = /^inv-([0-9a-f-]{36})$/.exec(workflowId);
+    if (invoiceMatch) {
+      const row = await findInvoice(db, invoiceMatch[1]!);
+      if (!row || !actor.ability.can('read', subject('Invoice', { ...row }))) throw new AppError('not_found', 'No such process');
+      const order = await findPurchaseOrder(db, row.purchaseOrderId);
+      return { type: 'Invoice', id: row.id, workflowId: row.workflowId, related: order ? [{ workflowId: order.workflowId, label: `Purchase order ${order.number ?? '(draft)'}` }] : [] };
+    }
     const order = /^po-([0-9a-f-]{36})$/.exec(workflowId);
     if (order) {
       const row = await findPurchaseOrder(db, order[1]!);
       if (!row || !actor.ability.can('read', subject('PurchaseOrder', { ...row }))) throw new AppError('not_found', 'No such process');
-      const related = (await requisitionsOfOrder(db, row.id)).map((requisition) => ({ workflowId: `requisition-${requisition.id}`, label: `Requisition ${requisition.number ?? ''}: ${requisition.title}` }));
+      const related = [
+        ...(await requisitionsOfOrder(db, row.id)).map((requisition) => ({ workflowId: `requisition-${requisition.id}`, label: `Requisition ${requisition.number ?? ''}: ${requisition.title}` })),
+        ...(actor.ability.can('read', 'Invoice') ? (await listInvoices(db, { purchaseOrderId: row.id, kind: 'invoice', limit: 200 })).reverse().map((invoice) => ({ workflowId: invoice.workflowId, label: `Invoice ${invoice.number} (${invoice.invoiceNumber})` })) : []),
+      ];
       return { type: 'PurchaseOrder', id: row.id, workflowId: row.workflowId, related };
     }
     const match = /^(?:requisition|assign-suppliers)-([0-9a-f-]{36})$/.exec(workflowId);

@@ -11,7 +11,10 @@ import {
   paymentRunItems,
   paymentRuns,
   purchaseOrderLines,
+  projects,
   purchaseOrders,
+  requisitionLines,
+  requisitions,
   supplierMatchTolerances,
   suppliers,
   type InvoiceHoldRow,
@@ -366,4 +369,42 @@ export async function invoicesAwaitingStart(db: Executor, params: { olderThanSec
     .where(and(eq(invoices.kind, 'invoice'), eq(invoices.status, 'matching'), isNull(invoices.matchedAt), sql`${invoices.createdAt} < now() - make_interval(secs => ${params.olderThanSeconds})`))
     .orderBy(asc(invoices.seq))
     .limit(params.limit);
+}
+
+/** Per PO line, the goods paid invoices billed (net of their credit notes): an order closes when they cover what was accepted. */
+export async function paidQuantitiesOfOrder(db: Executor, purchaseOrderId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .select({ lineId: invoiceLines.purchaseOrderLineId, quantity: sql<string>`sum(case when "invoices"."kind" = 'credit_note' then least("invoice_lines"."quantity", 0) else "invoice_lines"."quantity" end)::numeric(18, 4)::text` })
+    .from(invoiceLines)
+    .innerJoin(invoices, eq(invoices.id, invoiceLines.invoiceId))
+    .where(and(eq(invoices.purchaseOrderId, purchaseOrderId), eq(invoices.status, 'paid')))
+    .groupBy(invoiceLines.purchaseOrderLineId);
+  return new Map(rows.map((row) => [row.lineId, row.quantity]));
+}
+
+/** Orders a requisition's lines are on that are neither closed nor cancelled. */
+export async function openOrdersOfRequisition(db: Executor, requisitionId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(purchaseOrders)
+    .where(
+      and(
+        sql`${purchaseOrders.status} not in ('closed', 'cancelled')`,
+        sql`(${purchaseOrders.requisitionId} = ${requisitionId} or exists (select 1 from purchase_order_lines pol join requisition_lines rl on rl.id = pol.requisition_line_id where pol.purchase_order_id = "purchase_orders"."id" and rl.requisition_id = ${requisitionId}))`,
+      ),
+    );
+  return Number(row?.n ?? 0);
+}
+
+/** The cost code (project code of the requisition) behind each PO line that has one: an exported bill's line class. */
+export async function projectCodesOfOrderLines(db: Executor, lineIds: readonly string[]): Promise<Map<string, string>> {
+  if (lineIds.length === 0) return new Map();
+  const rows = await db
+    .select({ lineId: purchaseOrderLines.id, code: projects.code })
+    .from(purchaseOrderLines)
+    .innerJoin(requisitionLines, eq(requisitionLines.id, purchaseOrderLines.requisitionLineId))
+    .innerJoin(requisitions, eq(requisitions.id, requisitionLines.requisitionId))
+    .innerJoin(projects, eq(projects.id, requisitions.projectId))
+    .where(inArray(purchaseOrderLines.id, [...lineIds]));
+  return new Map(rows.map((row) => [row.lineId, row.code]));
 }

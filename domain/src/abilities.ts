@@ -131,7 +131,7 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
     can('read', ['PurchaseOrder', 'GoodsReceipt']);
     can('create', 'GoodsReceipt');
   }
-  if (has('accountant')) can(['create', 'update'], 'Invoice');
+  if (has('accountant')) can(['create', 'update', 'export'], 'Invoice');
   if (has('records_manager')) {
     can(['read', 'dispose'], 'RetentionRecord');
     can('read', 'AuditLog');

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { calendarDate } from './dates.ts';
-import { MONEY_SCALE, PRICE_SCALE, decimalString, moneyString } from './money.ts';
+import { MONEY_SCALE, PRICE_SCALE, decimalString, formatDecimal, parseDecimal } from './money.ts';
 import { holdReasons, invoiceKinds, invoiceStatuses, type MatchingPolicy, type MatchTolerances } from './invoices.ts';
 import { percentString } from './purchasing.ts';
 import { QUANTITY_DIGITS, UNIT_PRICE_DIGITS } from './requisitions.ts';
-import { defineTaskForm } from './task-forms.ts';
+import { defineTaskForm, type FormIssue } from './task-forms.ts';
 import { text, trimmedText } from './text.ts';
 import './invoice-task-kinds.ts';
 
@@ -278,4 +278,16 @@ export type Bill = z.infer<typeof billSchema>;
 
 // ---- task forms -------------------------------------------------------------------
 
-defineTaskForm('invoice_payment', 'mark_paid', recordPaymentBody);
+/** The payment task pays what its details say is open (less the discount when paid by its last day), on a day that has come. */
+defineTaskForm('invoice_payment', 'mark_paid', recordPaymentBody, (data, details) => {
+  const payment = data as RecordPaymentBody;
+  const issues: FormIssue[] = [];
+  if (payment.paidOn > new Date().toISOString().slice(0, 10)) issues.push({ path: 'data.paidOn', message: 'a payment is recorded once made: the date is today or earlier' });
+  const open = typeof details.amount === 'string' ? details.amount : null;
+  const discount = typeof details.discountAmount === 'string' && typeof details.discountDate === 'string' && payment.paidOn <= details.discountDate ? details.discountAmount : null;
+  const cents = (value: string) => parseDecimal(value, MONEY_SCALE);
+  if (open && cents(payment.amount) !== cents(open) && (discount === null || cents(payment.amount) !== cents(open) - cents(discount))) {
+    issues.push({ path: 'data.amount', message: `the open amount is ${open}${discount ? ` (${formatDecimal(cents(open) - cents(discount), MONEY_SCALE)} with the early-payment discount)` : ''}` });
+  }
+  return issues;
+});
