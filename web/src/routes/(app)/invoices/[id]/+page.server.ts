@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { fail } from '@sveltejs/kit';
 import { invoiceSchema, type Problem } from '@p2p/domain';
 import { actionFailure, ApiError, apiFetch, pageError } from '$lib/server/api';
 import { formText } from '$lib/server/form';
 import { isoDay } from '$lib/server/invoices';
 import { namesOf } from '$lib/server/people';
-import { idempotencyKey } from '$lib/server/purchase-orders';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 /**
@@ -32,7 +30,7 @@ export const load: PageServerLoad = async (event) => {
           .catch(() => ({ id: invoice.creditNoteFor!, number: null, invoiceNumber: null }))
       : null
   ]);
-  return { invoice, names, corrects, today: isoDay(), formKey: randomUUID() };
+  return { invoice, names, corrects, today: isoDay() };
 };
 
 const invoicePath = (event: Pick<RequestEvent, 'params'>) => `/invoices/${encodeURIComponent(event.params.id)}` as const;
@@ -46,7 +44,8 @@ export const actions: Actions = {
       return fail(400, { dialog: 'pay', problem: { type: 'about:blank', title: 'Please check the form', status: 400, errors: [{ path: 'reference', message: 'Enter the payment’s reference, as on the bank statement.' }] } satisfies Problem });
     }
     try {
-      await apiFetch(event, `${invoicePath(event)}/payment`, { method: 'POST', body, schema: invoiceSchema, headers: { 'idempotency-key': idempotencyKey(form, body) } });
+      // Once only: the API answers a second payment with 409, so a double submit records one.
+      await apiFetch(event, `${invoicePath(event)}/payment`, { method: 'POST', body, schema: invoiceSchema });
       return { done: 'pay' };
     } catch (cause) {
       if (cause instanceof ApiError) return fail(cause.status, { dialog: 'pay', problem: cause.problem });
