@@ -15,9 +15,10 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 const maxExamples = Number(process.env.FUZZ_EXAMPLES ?? 12);
 const seed = Number(process.env.FUZZ_SEED ?? 20261202);
 
-// The requester first: the admin's run changes users (roles, active), which the requester's run signs in as.
+// The requester and the accountant (who enters and pays invoices) first: the admin's run changes users (roles, active), which their runs sign in as.
 const identities: FuzzIdentity[] = [
   { name: 'requester', email: demoEmail('requester'), password: DEMO_PASSWORD },
+  { name: 'accountant', email: demoEmail('accountant'), password: DEMO_PASSWORD },
   { name: 'admin', email: demoEmail('admin'), password: DEMO_PASSWORD },
 ];
 
