@@ -97,6 +97,12 @@ export async function seedDemoProcesses(deps: ApiDeps): Promise<void> {
   await until(async () => (await services.purchaseOrders.get(await as('buyer'), gloveOrder.id)).status === 'issued', 'the gloves order to be issued');
   await services.purchaseOrders.receive(await as('warehouse'), { purchaseOrderId: gloveOrder.id, location: 'A-01', deliveryNote: 'DN-88412', lines: [{ purchaseOrderLineId: gloveOrder.lines[0]!.id, quantityReceived: '40' }] }, 'demo-gloves-1');
 
+  // Invoicing: OfficeHub bills the delivered size 9 exactly (approved at once, due on 2/10 net 30), and the size 10 before it came, at a higher price (an exception in the accountant's inbox).
+  const [size9, size10] = gloveOrder.lines;
+  await services.invoices.create(await as('payables'), { supplierId: gloveOrder.supplierId, invoiceNumber: 'OH-5512', invoiceDate: isoDay(0), purchaseOrderId: gloveOrder.id, lines: [{ purchaseOrderLineId: size9!.id, quantity: '40', unitPrice: '7.60' }], taxAmount: '15.20', total: '319.20' }, 'demo-invoice-1', audit);
+  const early = await services.invoices.create(await as('payables'), { supplierId: gloveOrder.supplierId, invoiceNumber: 'OH-5513', invoiceDate: isoDay(0), purchaseOrderId: gloveOrder.id, lines: [{ purchaseOrderLineId: size10!.id, quantity: '20', unitPrice: '7.95' }], taxAmount: '7.95', total: '166.95' }, 'demo-invoice-2', audit);
+  await openTaskOn('Invoice', early.id, 'invoice_exception');
+
   const fasteners = await create('engineer', { title: 'Fasteners for the conveyor rebuild', purpose: 'daily_operations', lines: [line('Hex bolt M10x60, zinc, box of 50', '12', '21.40', 'Precision'), line('Nyloc nut M10, box of 100', '6', '9.80', 'Precision')] });
   await submit('engineer', fasteners);
   await decide('manager', fasteners, 'approve');

@@ -6,7 +6,7 @@ import { countUsers, findUserByEmail, insertUser, updateUser } from './queries/u
 
 export const DEMO_PASSWORD = 'demo-password-1';
 
-export type DemoKey = 'finance_director' | 'manager' | 'procurement_manager' | 'buyer' | 'requester' | 'engineer' | 'warehouse' | 'accountant' | 'auditor' | 'records_manager' | 'admin';
+export type DemoKey = 'finance_director' | 'manager' | 'procurement_manager' | 'buyer' | 'requester' | 'engineer' | 'warehouse' | 'accountant' | 'payables' | 'auditor' | 'records_manager' | 'admin';
 
 /** One person per role, in a small engineering company, with a management line to escalate along. */
 export const demoPeople: { key: DemoKey; name: string; roles: Role[]; manager?: DemoKey; department: string }[] = [
@@ -18,6 +18,8 @@ export const demoPeople: { key: DemoKey; name: string; roles: Role[]; manager?: 
   { key: 'engineer', name: 'Erik Engel', roles: ['requester'], manager: 'manager', department: 'Engineering' },
   { key: 'warehouse', name: 'Wanda Wu', roles: ['warehouse'], manager: 'manager', department: 'Logistics' },
   { key: 'accountant', name: 'Arjun Ahmed', roles: ['accountant'], manager: 'finance_director', department: 'Finance' },
+  // A second accountant: who enters an invoice neither accepts its variance nor approves its payment.
+  { key: 'payables', name: 'Paula Payne', roles: ['accountant'], manager: 'finance_director', department: 'Finance' },
   { key: 'auditor', name: 'Aud Ingram', roles: ['auditor'], department: 'Internal audit' },
   { key: 'records_manager', name: 'Rosa Ruiz', roles: ['records_manager'], department: 'Legal' },
   { key: 'admin', name: 'Adam Admin', roles: ['admin'], department: 'IT' },
@@ -29,7 +31,7 @@ const demoSuppliers = [
   { name: 'Acme Industrial Supply', email: 'orders@acme-industrial.example', paymentTermsDays: 30, address: '12 Foundry Road, Leeds' },
   { name: 'Nordic Bearings AB', email: 'order@nordic-bearings.example', paymentTermsDays: 45, address: 'Kullagergatan 3, Göteborg' },
   { name: 'Precision Fasteners GmbH', email: 'bestellung@precision-fasteners.example', paymentTermsDays: 30, address: 'Schraubenweg 8, Stuttgart' },
-  { name: 'OfficeHub', email: 'sales@officehub.example', paymentTermsDays: 14, address: '1 Market Street, Manchester' },
+  { name: 'OfficeHub', email: 'sales@officehub.example', paymentTermsDays: 30, discountPercent: '2', discountDays: 10, address: '1 Market Street, Manchester' },
 ];
 
 const demoProjects = [

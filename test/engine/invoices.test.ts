@@ -80,11 +80,9 @@ describe('three-way match, exceptions and payment', () => {
       token[key] = await api.login(key);
       id[key] = await api.userId(key);
     }
-    // A second accountant: the one who enters an invoice neither accepts its variance nor approves its payment.
-    const second = await api.request('POST', '/users', { token: token.admin!, body: { email: 'ava.accounts@demo.local', name: 'Ava Accounts', password: 'correct horse battery staple', roles: ['accountant'], managerId: await api.userId('finance_director') } });
-    expect(second.status, JSON.stringify(second.body)).toBe(201);
-    id.accountant2 = (second.body as { id: string }).id;
-    token.accountant2 = await api.login('ava.accounts@demo.local', 'correct horse battery staple');
+    // The second demo accountant: the one who enters an invoice neither accepts its variance nor approves its payment.
+    token.accountant2 = await api.login('payables');
+    id.accountant2 = await api.userId('payables');
     const newSupplier = async (body: Record<string, unknown>) => {
       const response = await api.request('POST', '/suppliers', { token: token.buyer, body });
       expect(response.status, JSON.stringify(response.body)).toBe(201);
