@@ -363,6 +363,57 @@ describe('three-way match, exceptions and payment', () => {
     }
   });
 
+  it('kept on hold, and a credit note that never comes: each returns to accounting after its period, the latter escalated (periods of seconds, written to the table)', async () => {
+    await writePolicy(database.db, { name: 'matching', value: { ...defaultMatchingPolicy, autoApproveLimit: '2000.00', goodsWaitDays: 2 / 86_400, creditNoteWaitDays: 2 / 86_400 }, updatedBy: id.admin!, now: new Date() });
+    try {
+      const order = await orders.issuedOrder({ supplierId: supplier.terms.id, lines: [{ description: 'Mallet', quantity: '2', unitPrice: '20.00' }] });
+      await orders.receive(order.id, ['2']);
+      const created = await entered(order, { lines: [{ quantity: '2', unitPrice: '30.00' }] });
+      const first = await taskOn('accountant2', 'invoice_exception', created.id);
+      expect((await complete('accountant2', first.id, { action: 'hold', comment: 'Waiting for the buyer to confirm the new price' })).status).toBe(200);
+      const second = await h.eventually(() => openTasks('accountant2', 'invoice_exception'), (tasks) => tasks.some((task) => task.subjectId === created.id && task.id !== first.id), 'the exception again after the hold', 30_000).then((tasks) => tasks.find((task) => task.subjectId === created.id)!);
+      expect(second.details.stepLabel).toMatch(/Kept on hold for/);
+      expect((await complete('accountant2', second.id, { action: 'request_credit_note', comment: 'Please credit 10.00 per mallet' })).status).toBe(200);
+      const third = await h.eventually(() => openTasks('accountant2', 'invoice_exception'), (tasks) => tasks.some((task) => task.subjectId === created.id && ![first.id, second.id].includes(task.id)), 'the escalated exception', 30_000).then((tasks) => tasks.find((task) => task.subjectId === created.id)!);
+      expect(third.details).toMatchObject({ escalated: true, stepLabel: expect.stringMatching(/No credit note came within/) });
+      const audits = await database.db.select().from(auditLog).where(eq(auditLog.subjectId, created.id));
+      expect(audits.map((entry) => entry.action)).toEqual(expect.arrayContaining(['invoice.kept_on_hold', 'invoice.credit_note_requested', 'invoice.escalated']));
+      expect((await complete('accountant2', third.id, { action: 'reject', comment: 'No credit note: rejected' })).status).toBe(200);
+      await waitForInvoice(created.id, (i) => i.status === 'rejected', 'rejected at last');
+    } finally {
+      await writePolicy(database.db, { name: 'matching', value: { ...defaultMatchingPolicy, autoApproveLimit: '2000.00' }, updatedBy: id.admin!, now: new Date() });
+    }
+  });
+
+  it('approved invoices go to accounting as bills once; naming them exports them again', async () => {
+    const first = await api.request('POST', '/accounting-exports', { token: token.accountant, body: {} });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const batch = first.body as { id: string; number: string; count: number; invoiceIds: string[]; reexport: boolean };
+    expect(batch.number).toMatch(/^EXP-\d{4}-00001$/);
+    expect(batch.reexport).toBe(false);
+    expect(batch.invoiceIds).toEqual(expect.arrayContaining([exact.id, tolerated.id]));
+    const bills = await api.request('GET', `/accounting-exports/${batch.id}/bills?format=json`, { token: token.accountant });
+    expect(bills.status).toBe(200);
+    const bill = (bills.body as { DocNumber: string; VendorRef: { name: string }; TotalAmt: string; DueDate: string; TxnTaxDetail: { TotalTax: string }; Line: { Amount: string; AccountBasedExpenseLineDetail: { AccountRef: { value: string }; TaxAmount: string; Qty: string } }[] }[]).find((row) => row.DocNumber === 'TW-1001')!;
+    expect(bill).toMatchObject({ VendorRef: { name: 'Termsworth Tools Ltd' }, TotalAmt: '420.00', DueDate: plusDays(30), TxnTaxDetail: { TotalTax: '20.00' } });
+    expect(bill.Line.map((line) => [line.Amount, line.AccountBasedExpenseLineDetail.TaxAmount, line.AccountBasedExpenseLineDetail.Qty])).toEqual([
+      ['200.00', '10.00', '10.0000'],
+      ['200.00', '10.00', '4.0000'],
+    ]);
+    const csv = await api.app.request(`/api/v1/accounting-exports/${batch.id}/bills?format=csv`, { headers: { authorization: `Bearer ${token.accountant}` } });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const rows = (await csv.text()).trim().split('\r\n');
+    expect(rows[0]).toBe('BillNo,VendorRef,VendorName,TxnDate,DueDate,Currency,LineNum,Description,AccountRef,ClassRef,Qty,UnitPrice,LineAmount,LineTax,TotalTax,TotalAmt,Memo');
+    expect(rows.filter((row) => row.startsWith('TW-1001,'))).toHaveLength(2);
+    // Nothing new: a second export repeats none of them.
+    const second = await api.request('POST', '/accounting-exports', { token: token.accountant, body: {} });
+    expect(second.status).toBe(409);
+    const again = await api.request('POST', '/accounting-exports', { token: token.accountant, body: { invoiceIds: [exact.id] } });
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ reexport: true, count: 1, invoiceIds: [exact.id] });
+    expect((await api.request('POST', '/accounting-exports', { token: token.buyer, body: {} })).status).toBe(403);
+  });
+
   it('refuses bad invoices with a problem naming the field, and writes nothing', async () => {
     const order = await orders.issuedOrder({ supplierId: supplier.terms.id, lines: [{ description: 'File', quantity: '2', unitPrice: '10.00' }] });
     const other = await orders.issuedOrder({ supplierId: supplier.other.id, lines: [{ description: 'Rasp', quantity: '2', unitPrice: '10.00' }] });
