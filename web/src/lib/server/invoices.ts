@@ -74,7 +74,7 @@ export function creditNoteStart(order: PurchaseOrder, original: Invoice): Record
     if (!matched) continue;
     try {
       if (hold.reason === 'price_over') {
-        start[hold.lineId] = { quantity: editable(matched.quantity), unitPrice: show(-q(hold.variance)) };
+        start[hold.lineId] = { quantity: editable(matched.quantity), unitPrice: editable(formatDecimal(-q(hold.variance), PRICE_SCALE), 2) };
       } else if (hold.reason === 'quantity_over_received' || hold.reason === 'quantity_over_ordered' || hold.reason === 'not_received') {
         start[hold.lineId] = { quantity: show(-q(hold.variance)), unitPrice: editable(matched.unitPrice ?? matched.poUnitPrice, 2) };
       }
