@@ -194,6 +194,7 @@ describe('invoices in the browser', { timeout: 180_000 }, () => {
     }, 'the exception task');
     const { body: clerkTasks } = await api('GET', '/tasks?status=open&kind=invoice_exception&limit=200', clerkToken);
     expect((clerkTasks.items as OpenTask[]).filter((task) => task.subjectId === invoiceId && ['assignee', 'candidate', 'delegate'].includes(task.access))).toEqual([]);
+    expect((await api('POST', `/tasks/${exception.id}/claim`, clerkToken)).status).toBeGreaterThanOrEqual(400);
 
     // The colleague decides it in the inbox, seeing the holds and the match table.
     const reviewer = await newPage();
@@ -328,5 +329,96 @@ describe('invoices in the browser', { timeout: 180_000 }, () => {
     await shoot(clerk, 'accounting-exports');
 
     await Promise.all([admin, clerk].map((page) => page.context().close()));
+  });
+
+  test('a credit note clears a price hold; above the auto-approve limit the other accountant approves the invoice seeing its match; the payment task records the payment', async () => {
+    const [adminToken, clerkToken, colleagueToken] = (await Promise.all(['admin', 'accountant', 'payables'].map(login))) as [string, string, string];
+    const policy = (await api('GET', '/policies/matching', adminToken)).body;
+    expect((await api('PUT', '/policies/matching', adminToken, { ...policy, autoApproveLimit: '100.00' })).status).toBe(200);
+    try {
+      const order = await receivedOrder('Couplings for press 3', [{ description: 'Quick coupling 1/2 in', quantity: '10', unit: 'each', unitPrice: '20.00' }]);
+      const { body: suppliers } = await api('GET', '/suppliers?limit=200', clerkToken);
+      const acme = (suppliers.items as { id: string; name: string }[]).find((supplier) => supplier.name === 'Acme Industrial Supply')!;
+      // Dated 40 days ago on net 30: due already once approved, so the payment step comes at once.
+      const invoiceDate = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+      const entered = await api('POST', '/invoices', clerkToken, {
+        supplierId: acme.id,
+        invoiceNumber: 'AC-78100',
+        invoiceDate,
+        purchaseOrderId: order.id,
+        lines: [{ purchaseOrderLineId: order.lines[0]!.id, quantity: '10', unitPrice: '21.00' }],
+        taxAmount: '10.50',
+        total: '220.50',
+      });
+      expect(entered.status, JSON.stringify(entered.body)).toBe(201);
+      const invoiceId = entered.body.id as string;
+      await invoiceWhen(clerkToken, invoiceId, (invoice) => invoice.status === 'on_hold', 'the invoice on hold');
+
+      // The other accountant asks the supplier for a credit note.
+      const exception = await eventually(async () => {
+        const { body } = await api('GET', '/tasks?status=open&kind=invoice_exception&limit=200', colleagueToken);
+        return (body.items as OpenTask[]).find((task) => task.subjectId === invoiceId);
+      }, 'the exception task');
+      if (!exception.assigneeId) expect((await api('POST', `/tasks/${exception.id}/claim`, colleagueToken)).status).toBe(200);
+      const asked = await api('POST', `/tasks/${exception.id}/complete`, colleagueToken, { action: 'request_credit_note', comment: 'Billed at 21.00, ordered at 20.00: please credit the difference' });
+      expect(asked.status, JSON.stringify(asked.body)).toBe(200);
+
+      // It comes; the accountant enters it from the invoice page, prefilled to clear the hold.
+      const clerk = await newPage();
+      await signIn(clerk, 'accountant');
+      await clerk.goto(`${browser.stack.url}/invoices/${invoiceId}`);
+      await clerk.getByTestId('enter-credit-note').click();
+      await clerk.waitForURL((url) => url.searchParams.get('creditNoteFor') === invoiceId);
+      expect(await clerk.getByLabel('Line 1 quantity').inputValue()).toBe('10');
+      expect(await clerk.getByLabel('Line 1 unit price').inputValue()).toBe('-1.00');
+      expect(await clerk.getByTestId('invoice-net').textContent()).toBe('-10.00');
+      expect(await clerk.getByLabel('Tax').inputValue()).toBe('-0.50');
+      expect(await clerk.getByLabel(/^Total/).inputValue()).toBe('-10.50');
+      await clerk.getByLabel(/credit note number/).fill('AC-CN-1904');
+      await shoot(clerk, 'credit-note-new');
+      await clerk.getByRole('button', { name: 'Enter credit note' }).click();
+      await clerk.waitForURL((url) => /^\/invoices\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(invoiceId));
+      await clerk.getByText(/Credit note entered/).waitFor();
+
+      // Matched now, but above the limit: an accountant who did not enter it approves it, seeing the match.
+      const approval = await eventually(async () => {
+        const { body } = await api('GET', '/tasks?status=open&kind=invoice_approval&limit=200', colleagueToken);
+        return (body.items as OpenTask[]).find((task) => task.subjectId === invoiceId);
+      }, 'the approval task');
+      const reviewer = await newPage();
+      await signIn(reviewer, 'payables');
+      const row = await taskRow(reviewer, approval.id);
+      if (approval.access === 'candidate') await row.getByRole('button', { name: 'Claim' }).click();
+      await row.getByRole('button', { name: 'Approve' }).click();
+      const dialog = reviewer.getByRole('dialog');
+      await dialog.getByTestId('decision-match-table').locator('tbody tr[data-line="1"]').waitFor();
+      expect(await dialog.getByTestId('invoice-decision-total').textContent()).toContain('210.00');
+      await shoot(reviewer, 'approval-dialog');
+      await dialog.getByRole('button', { name: 'Approve' }).click();
+      await reviewer.getByTestId('outcome').waitFor();
+      await invoiceWhen(colleagueToken, invoiceId, (invoice) => invoice.status === 'approved', 'the invoice approved');
+
+      // Due already: the payment step, its form prefilled with what is open and today.
+      const payment = await eventually(async () => {
+        const { body } = await api('GET', '/tasks?status=open&kind=invoice_payment&limit=200', colleagueToken);
+        return (body.items as OpenTask[]).find((task) => task.subjectId === invoiceId);
+      }, 'the payment task');
+      await reviewer.reload();
+      const paymentRow = await taskRow(reviewer, payment.id);
+      if (payment.access === 'candidate') await paymentRow.getByRole('button', { name: 'Claim' }).click();
+      await paymentRow.getByRole('button', { name: 'Mark as paid' }).click();
+      const payDialog = reviewer.getByRole('dialog');
+      expect(await payDialog.getByLabel(/Amount paid/).inputValue()).toBe('210.00');
+      expect(await payDialog.getByLabel(/Paid on/).inputValue()).toBe(new Date().toISOString().slice(0, 10));
+      await payDialog.getByLabel(/Payment reference/).fill('SEPA-2026-0107');
+      await shoot(reviewer, 'payment-dialog');
+      await payDialog.getByRole('button', { name: 'Mark as paid' }).click();
+      await reviewer.getByTestId('outcome').waitFor();
+      await invoiceWhen(clerkToken, invoiceId, (invoice) => invoice.status === 'paid', 'the invoice paid');
+
+      await Promise.all([clerk, reviewer].map((page) => page.context().close()));
+    } finally {
+      await api('PUT', '/policies/matching', adminToken, policy);
+    }
   });
 });
