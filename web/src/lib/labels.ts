@@ -39,7 +39,7 @@ export const purchaseOrderStatusLabels = Object.fromEntries(
   Object.entries(purchaseOrderStatusWords).map(([status, label]) => [status, { label, tone: purchaseOrderTones[status as PurchaseOrderStatus] }])
 ) as Record<PurchaseOrderStatus, StatusView>;
 
-/** An invoice's words are the domain's (mails and the export use them); the web adds the tone. */
+/** An invoice's words are the domain's, like an order's; the web adds the tone. */
 const invoiceTones: Record<InvoiceStatus, Tone> = {
   matching: 'neutral',
   on_hold: 'warning',
