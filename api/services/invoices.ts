@@ -24,6 +24,7 @@ import {
   type SupplierTolerances,
 } from '@p2p/domain';
 import { MATCHING_POLICY, readMatchingPolicy } from '../../activities/invoices.ts';
+import type { Executor } from '../../db/client.ts';
 import { appendAudit } from '../../db/queries/audit.ts';
 import {
   allHolds,
@@ -305,12 +306,12 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
   const toExport = (row: { id: string; number: string; reexport: boolean; invoiceIds: string[]; count: number; total: string; createdById: string; createdAt: Date }): AccountingExport => ({ id: row.id, number: row.number, createdAt: row.createdAt.toISOString(), createdById: row.createdById, count: row.count, total: row.total, reexport: row.reexport, invoiceIds: row.invoiceIds });
 
   /** Invoices as bills, close to QuickBooks Online's Bill: vendor ref, lines with account (GL) and class (cost code) refs. */
-  async function billsOf(rows: InvoiceWithLines[]): Promise<Bill[]> {
-    const codes = await projectCodesOfOrderLines(db, rows.flatMap((row) => row.lines.map((line) => line.purchaseOrderLineId)));
+  async function billsOf(executor: Executor, rows: InvoiceWithLines[]): Promise<Bill[]> {
+    const codes = await projectCodesOfOrderLines(executor, rows.flatMap((row) => row.lines.map((line) => line.purchaseOrderLineId)));
     const orders = new Map<string, Awaited<ReturnType<typeof findPurchaseOrder>>>();
     const bills: Bill[] = [];
     for (const row of rows) {
-      if (!orders.has(row.purchaseOrderId)) orders.set(row.purchaseOrderId, await findPurchaseOrder(db, row.purchaseOrderId));
+      if (!orders.has(row.purchaseOrderId)) orders.set(row.purchaseOrderId, await findPurchaseOrder(executor, row.purchaseOrderId));
       const rates = new Map((orders.get(row.purchaseOrderId)?.lines ?? []).map((line) => [line.id, line.taxRate]));
       // Tax per line at the PO line's rate; the rounding rest goes on the last line, so lines add up to the invoice's tax.
       const taxes = row.lines.map((line) => (m(line.amount) * parseDecimal(rates.get(line.purchaseOrderLineId) ?? '0', 4) + (m(line.amount) >= 0n ? 500000n : -500000n)) / 1000000n);
@@ -531,7 +532,7 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
         const ids = body.invoiceIds ?? (await unexportedInvoiceIds(tx, 1000));
         if (ids.length === 0) return null;
         const rows = await invoicesWithLines(tx, ids);
-        const bills = await billsOf(rows);
+        const bills = await billsOf(tx, rows);
         const number = `EXP-${now.getUTCFullYear()}-${String(await allocateDocumentNumber(tx, { kind: 'EXP', year: now.getUTCFullYear() })).padStart(5, '0')}`;
         const total = showM(rows.reduce((sum, row) => sum + m(row.total), 0n));
         const values = { id, number, reexport: Boolean(body.invoiceIds), invoiceIds: rows.map((row) => row.id), count: rows.length, total, bills, createdById: actor.user.id, createdAt: now };

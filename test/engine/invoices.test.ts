@@ -1,9 +1,11 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { installTemporalRuntime } from '../../worker/runtime.ts';
 import { defaultMatchingPolicy } from '@p2p/domain';
 import { createMailTransport } from '../../activities/mail/transport.ts';
 import { writePolicy } from '../../db/queries/requisitions.ts';
-import { auditLog, invoiceMatches, invoicePayments, mailOutbox } from '../../db/schema/index.ts';
+import { auditLog, invoiceMatches, invoicePayments, invoices, mailOutbox, purchaseOrders } from '../../db/schema/index.ts';
 import { createTestApi, type TestApi } from '../support/api.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { orderFixtures, type FixtureOrder } from '../support/orders.ts';
@@ -448,4 +450,15 @@ describe('three-way match, exceptions and payment', () => {
     expect(timeline.items.some((item) => item.source === 'engine')).toBe(true);
     expect(await database.db.select().from(mailOutbox).where(eq(mailOutbox.idempotencyKey, `${early.workflowId}:waiting-for-goods`))).toHaveLength(1);
   });
+
+  it('every invoice and order run of this file replays deterministically on the current workflow code', async () => {
+    installTemporalRuntime();
+    const runs = [...new Set([...(await database.db.select({ workflowId: invoices.workflowId }).from(invoices)).map((row) => row.workflowId), ...(await database.db.select({ workflowId: purchaseOrders.workflowId }).from(purchaseOrders)).map((row) => row.workflowId)])];
+    expect(runs.length).toBeGreaterThan(20);
+    for (const workflowId of runs) {
+      const history = await engine.client.workflow.getHandle(workflowId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, replayName: workflowId }, history, workflowId);
+    }
+  }, 60_000);
 });
+
