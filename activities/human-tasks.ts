@@ -341,6 +341,7 @@ export function createHumanTaskActivities(deps: ActivityDeps, subjects: SubjectA
       candidateRole: assignment.candidateRole,
       dueAt: spec.dueAt ? new Date(spec.dueAt) : null,
       actions: spec.actions,
+      excludedIds: spec.excludedIds,
       // The record's summary travels with the task, so the inbox and the link page show it without knowing the process.
       data: { ...spec.details, note: assignment.note, question: spec.question ?? null, subject: record.mail },
     });

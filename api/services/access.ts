@@ -49,7 +49,8 @@ function conditionSql(condition: Condition, columns: Record<string, PgColumn>): 
         case '$nin':
           return (operand as unknown[]).length === 0 ? sql`true` : notInArray(column, operand as unknown[]);
         case '$ne':
-          return operand === null ? sql`${column} is not null` : ne(column, operand);
+          // On an array column, as in CASL: the array does not hold the value.
+          return operand === null ? sql`${column} is not null` : isArrayColumn ? sql`not (${operand} = any(${column}))` : ne(column, operand);
         case '$eq':
           return operand === null ? isNull(column) : eq(column, operand);
         default:

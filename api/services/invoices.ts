@@ -9,6 +9,7 @@ import {
   invoiceDocumentNumber,
   lineAmount,
   parseDecimal,
+  paymentDates,
   type AccountingExport,
   type Bill,
   type CreateInvoiceBody,
@@ -376,14 +377,18 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
             note: body.note ?? null,
             enteredById: actor.user.id,
             workflowId: original?.workflowId ?? `inv-${id}`,
-            terms: `net ${order.paymentTermsDays}`,
+            // Provisional until approval, which dates it again on the total net of credit notes.
+            ...(() => {
+              const dates = paymentDates(body.invoiceDate, { netDays: order.paymentTermsDays, discountPercent: supplier.discountPercent, discountDays: supplier.discountDays }, body.total);
+              return original ? { terms: dates.terms } : { terms: dates.terms, dueDate: dates.dueDate, discountDate: dates.discountDate, discountAmount: dates.discountAmount };
+            })(),
             createdAt: now,
             updatedAt: now,
           };
           await insertInvoice(tx, values, body.lines.map((line, index) => ({ invoiceId: id, lineNo: index + 1, purchaseOrderLineId: line.purchaseOrderLineId, quantity: line.quantity, unitPrice: line.unitPrice, amount: amounts[index]! })));
           await refreshInvoicedQuantities(tx, order.id);
           await appendAudit(tx, { ...audit, at: now, action: kind === 'credit_note' ? 'credit_note.entered' : 'invoice.entered', subjectType: 'Invoice', subjectId: id, after: { number, invoiceNumber: body.invoiceNumber, supplierId: supplier.id, purchaseOrderId: order.id, purchaseOrderNumber: order.number, invoiceDate: body.invoiceDate, subtotal, taxAmount: body.taxAmount, total: body.total, creditNoteFor: original?.id ?? null, lines: body.lines } });
-          return { ...values, seq: 0, dueDate: null, discountDate: null, discountAmount: null, matchedAt: null, approvedAt: null, approvedById: null, approvedAutomatically: null, varianceAcceptedById: null, rejectedAt: null, rejectedById: null, rejectionReason: null, paidAt: null, exportedAt: null, exportId: null } satisfies InvoiceRow;
+          return { dueDate: null, discountDate: null, discountAmount: null, ...values, seq: 0, matchedAt: null, approvedAt: null, approvedById: null, approvedAutomatically: null, varianceAcceptedById: null, rejectedAt: null, rejectedById: null, rejectionReason: null, paidAt: null, exportedAt: null, exportId: null } satisfies InvoiceRow;
         });
       } catch (error) {
         if ((error as { code?: unknown }).code === '23505' || /invoices_supplier_number/.test(String(error))) throw new AppError('conflict', `Invoice ${body.invoiceNumber} of this supplier is already entered`, { errors: [{ path: 'invoiceNumber', message: 'already entered' }] });

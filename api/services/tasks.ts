@@ -16,6 +16,7 @@ const taskColumns = {
   candidateRole: tasks.candidateRole,
   completedById: tasks.completedById,
   watcherIds: tasks.watcherIds,
+  excludedIds: tasks.excludedIds,
   kind: tasks.kind,
 };
 
@@ -26,7 +27,7 @@ export function toTask(row: TaskRow, actor: RequestActor, now: Date): Task {
   const access: Task['access'] =
     row.assigneeId === actor.user.id ? 'assignee'
     : row.assigneeId && actor.delegatorIds.includes(row.assigneeId) ? 'delegate'
-    : !row.assigneeId && row.candidateRole && actor.user.roles.includes(row.candidateRole as never) ? 'candidate'
+    : !row.assigneeId && row.candidateRole && actor.user.roles.includes(row.candidateRole as never) && !row.excludedIds.includes(actor.user.id) ? 'candidate'
     : row.watcherIds.includes(actor.user.id) ? 'watcher'
     : 'reader';
   return {

@@ -17,6 +17,8 @@ export interface OpenTaskParams {
   dueAt: Date | null;
   actions: TaskAction[];
   data: Record<string, unknown>;
+  /** Segregation of duties: never offered to these people to claim. */
+  excludedIds?: string[];
 }
 
 /** Creates the task once per (process, step key); a retry returns the existing row and `created: false`. */

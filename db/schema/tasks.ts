@@ -30,6 +30,8 @@ export const tasks = pgTable(
     candidateRole: text('candidate_role'),
     /** Earlier assignees (before escalation) keep read access. */
     watcherIds: uuid('watcher_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    /** Segregation of duties: people the step's rule keeps off it; a pool task is never offered to them to claim. */
+    excludedIds: uuid('excluded_ids').array().notNull().default(sql`'{}'::uuid[]`),
     dueAt: at('due_at'),
     remindedAt: at('reminded_at'),
     escalationLevel: integer('escalation_level').notNull().default(0),

@@ -102,7 +102,8 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
   if (user.delegatorIds?.length) {
     can(['read', 'complete'], 'Task', { assigneeId: { $in: [...user.delegatorIds] }, status: 'open' });
   }
-  can(['read', 'claim'], 'Task', { candidateRole: { $in: [...user.roles] }, assigneeId: null, status: 'open' });
+  // A pool task is offered to the role's holders except those its segregation-of-duties rule keeps off it.
+  can(['read', 'claim'], 'Task', { candidateRole: { $in: [...user.roles] }, assigneeId: null, status: 'open', excludedIds: { $ne: user.id } });
 
   if (has('requester')) {
     can('create', 'Requisition');

@@ -451,6 +451,22 @@ describe('three-way match, exceptions and payment', () => {
     expect(await database.db.select().from(mailOutbox).where(eq(mailOutbox.idempotencyKey, `${early.workflowId}:waiting-for-goods`))).toHaveLength(1);
   });
 
+  it('with several accountants the exception is a pool that the one who entered the invoice is never offered', async () => {
+    const third = await api.request('POST', '/users', { token: token.admin, body: { email: 'cleo.credit@demo.local', name: 'Cleo Credit', password: 'correct horse battery staple', roles: ['accountant'], managerId: await api.userId('finance_director') } });
+    expect(third.status, JSON.stringify(third.body)).toBe(201);
+    const order = await orders.issuedOrder({ supplierId: supplier.terms.id, lines: [{ description: 'Crowbar', quantity: '2', unitPrice: '20.00' }] });
+    await orders.receive(order.id, ['2']);
+    const created = await entered(order, { lines: [{ quantity: '2', unitPrice: '20.60' }] });
+    const pooled = await taskOn('accountant2', 'invoice_exception', created.id);
+    expect(pooled).toMatchObject({ assigneeId: null, candidateRole: 'accountant' });
+    // Not in the inbox of the accountant who entered it, and not theirs to claim.
+    expect((await openTasks('accountant', 'invoice_exception')).some((task) => task.subjectId === created.id)).toBe(false);
+    expect([403, 404]).toContain((await api.request('POST', `/tasks/${pooled.id}/claim`, { token: token.accountant })).status);
+    expect((await api.request('POST', `/tasks/${pooled.id}/claim`, { token: token.accountant2 })).status).toBe(200);
+    expect((await complete('accountant2', pooled.id, { action: 'accept_variance', comment: 'Agreed surcharge' })).status).toBe(200);
+    await waitForInvoice(created.id, (i) => i.status === 'approved', 'approved');
+  });
+
   it('every invoice and order run of this file replays deterministically on the current workflow code', async () => {
     installTemporalRuntime();
     const runs = [...new Set([...(await database.db.select({ workflowId: invoices.workflowId }).from(invoices)).map((row) => row.workflowId), ...(await database.db.select({ workflowId: purchaseOrders.workflowId }).from(purchaseOrders)).map((row) => row.workflowId)])];

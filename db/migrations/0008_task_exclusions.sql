@@ -1,0 +1,1 @@
+ALTER TABLE "tasks" ADD COLUMN "excluded_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL;
