@@ -23,6 +23,8 @@ import {
   type PaymentRun,
   type RecordPaymentBody,
   type SupplierTolerances,
+  roleLabels,
+  type Role,
 } from '@p2p/domain';
 import { MATCHING_POLICY, readMatchingPolicy } from '../../activities/invoices.ts';
 import type { Executor } from '../../db/client.ts';
@@ -73,6 +75,14 @@ import { AppError } from '../errors.ts';
 import type { AuditContext } from './audit-context.ts';
 import { toProcessError } from './process-errors.ts';
 import { requestIdFrom } from './purchase-orders.ts';
+
+/** What an invoice's open step means to a reader of the invoice. */
+const waitingPhrases: Record<string, string> = {
+  invoice_exception: 'an accountant’s decision on the holds',
+  invoice_variance_approval: 'a procurement manager’s approval of the variance',
+  invoice_approval: 'an accountant’s approval for payment',
+  invoice_payment: 'payment, due now',
+};
 
 const q = (value: string) => parseDecimal(value, PRICE_SCALE);
 const m = (value: string) => parseDecimal(value, MONEY_SCALE);
@@ -186,7 +196,8 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
     const [task] = await openTasksOfProcess(db, invoice.workflowId);
     if (task) {
       const assignee = task.assigneeId ? await findUserById(db, task.assigneeId) : undefined;
-      return `${taskKindDef(task.kind)?.label ?? task.kind}: ${assignee?.name ?? `any ${task.candidateRole ?? 'holder of the role'}`}`;
+      const who = assignee?.name ?? (task.candidateRole ? `any ${roleLabels[task.candidateRole as Role] ?? task.candidateRole}` : 'nobody yet');
+      return `${waitingPhrases[task.kind] ?? taskKindDef(task.kind)?.label ?? task.kind} (${who})`;
     }
     if (invoice.status === 'on_hold') return 'goods to be received or a credit note';
     if (invoice.status === 'matching') return 'the match';

@@ -181,7 +181,7 @@ describe('three-way match, exceptions and payment', () => {
     const order = await orders.issuedOrder({ supplierId: supplier.terms.id, lines: [{ description: 'Hammer', quantity: '10', unitPrice: '100.00' }] });
     await orders.receive(order.id, ['10']);
     const created = await entered(order, { lines: [{ quantity: '10', unitPrice: '103.00' }] });
-    const held = await waitForInvoice(created.id, (i) => i.status === 'on_hold' && i.waitingFor !== null && i.waitingFor.startsWith('Invoice exception'), 'the exception');
+    const held = await waitForInvoice(created.id, (i) => i.status === 'on_hold' && i.waitingFor !== null && i.waitingFor.startsWith('an accountant’s decision'), 'the exception');
     expect(held.holds.map((hold) => [hold.reason, hold.lineNo, hold.expected, hold.actual, hold.variance])).toEqual([
       ['price_over', 1, '100.0000', '103.0000', '3.0000'],
       ['total_mismatch', null, '1050.00', '1081.50', '31.50'],
