@@ -196,7 +196,7 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
     const [task] = await openTasksOfProcess(db, invoice.workflowId);
     if (task) {
       const assignee = task.assigneeId ? await findUserById(db, task.assigneeId) : undefined;
-      const who = assignee?.name ?? (task.candidateRole ? `any ${roleLabels[task.candidateRole as Role] ?? task.candidateRole}` : 'nobody yet');
+      const who = assignee?.name ?? (task.candidateRole ? `any ${(roleLabels[task.candidateRole as Role] ?? task.candidateRole).toLowerCase()}` : 'nobody yet');
       return `${waitingPhrases[task.kind] ?? taskKindDef(task.kind)?.label ?? task.kind} (${who})`;
     }
     if (invoice.status === 'on_hold') return 'goods to be received or a credit note';
