@@ -431,6 +431,7 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
     },
 
     async pay(actor: RequestActor, id: string, body: RecordPaymentBody): Promise<Invoice> {
+      ForbiddenError.from(actor.ability).throwUnlessCan('update', 'Invoice');
       const invoice = await loadReadable(actor, id);
       ForbiddenError.from(actor.ability).throwUnlessCan('update', subject('Invoice', { ...invoice }));
       if (invoice.kind === 'credit_note') throw invalid([{ path: 'id', message: 'a credit note is settled with the invoice it corrects' }]);

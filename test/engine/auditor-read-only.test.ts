@@ -56,6 +56,13 @@ describe('the auditor changes nothing', () => {
       'POST /api/v1/receipts/{id}/returns': () => fx.api.request('POST', `/receipts/${po.id}/returns`, { token: token.auditor!, body: { reason: 'x', lines: [{ receiptLineId: po.id, quantity: '1' }] } }),
       'PUT /api/v1/policies/purchasing': () => fx.api.request('PUT', '/policies/purchasing', { token: token.auditor!, body: { approvalAbove: '10000.00', reapprovalIncreasePercent: '10', receiptTolerancePercent: '0', defaultTaxRate: '5', acknowledgementDays: 3, supplierLinkDays: 14, deliveryAddress: 'Dock 2' } }),
       'PUT /api/v1/policies/approval': () => fx.api.request('PUT', '/policies/approval', { token: token.auditor!, body: { procurementManagerAbove: '1.00', financeDirectorAbove: '2.00', stepSla: 'P1D' } }),
+      'POST /api/v1/invoices': () => fx.api.request('POST', '/invoices', { token: token.auditor!, body: { supplierId: suppliers.items[0]!.id, invoiceNumber: 'AUD-1', invoiceDate: '2026-12-01', purchaseOrderId: po.id, lines: [{ purchaseOrderLineId: po.id, quantity: '1', unitPrice: '1.00' }], taxAmount: '0.05', total: '1.05' } }),
+      'POST /api/v1/invoices/{id}/payment': () => fx.api.request('POST', `/invoices/${po.id}/payment`, { token: token.auditor!, body: { reference: 'X', paidOn: '2026-12-01', amount: '1.00' } }),
+      'POST /api/v1/payment-runs': () => fx.api.request('POST', '/payment-runs', { token: token.auditor!, body: { dueBy: '2026-12-31', invoiceIds: [po.id], paidOn: '2026-12-01', reference: 'X' } }),
+      'POST /api/v1/accounting-exports': () => fx.api.request('POST', '/accounting-exports', { token: token.auditor!, body: {} }),
+      'PUT /api/v1/policies/matching': () => fx.api.request('PUT', '/policies/matching', { token: token.auditor!, body: { quantityPercent: '0', priceUpper: { percent: '2', amount: '50' }, priceLower: { percent: '2', amount: '50' }, header: '1.00', autoApproveLimit: '5000.00', goodsWaitDays: 14, creditNoteWaitDays: 14, duplicateWindowDays: 3, futureDateDays: 0 } }),
+      'PUT /api/v1/policies/matching/suppliers/{supplierId}': () => fx.api.request('PUT', `/policies/matching/suppliers/${suppliers.items[0]!.id}`, { token: token.auditor!, body: { header: '2.00' } }),
+      'DELETE /api/v1/policies/matching/suppliers/{supplierId}': () => fx.api.request('DELETE', `/policies/matching/suppliers/${suppliers.items[0]!.id}`, { token: token.auditor! }),
     };
 
     const doc = (await fx.api.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
