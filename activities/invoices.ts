@@ -16,7 +16,8 @@ import {
   type RecordPaymentBody,
 } from '@p2p/domain/invoicing';
 import type { Executor } from '../db/client.ts';
-import { appendAudits, type AuditEntry } from '../db/queries/audit.ts';
+import type { AuditEntry } from '../db/queries/audit.ts';
+import { auditedTransaction } from './audited-transaction.ts';
 import {
   creditNotesOf,
   findInvoice,
@@ -213,15 +214,7 @@ export function createInvoicingActivities(deps: ActivityDeps) {
     },
   };
 
-  /** Writes a transaction's audit entries with it (activities outside the human-task unit of work). */
-  function inTransaction<T>(work: (tx: Executor, audits: AuditEntry[]) => Promise<T>): Promise<T> {
-    return db.transaction(async (tx) => {
-      const audits: AuditEntry[] = [];
-      const result = await work(tx, audits);
-      await appendAudits(tx, audits);
-      return result;
-    });
-  }
+  const inTransaction = <T>(work: (tx: Executor, audits: AuditEntry[]) => Promise<T>) => auditedTransaction(db, work);
 
   /** The match's input for one invoice: its lines and credit notes against the PO's lines, after the PO's earlier invoices. */
   async function matchInputOf(tx: Executor, invoice: InvoiceWithLines, tolerances: MatchTolerances, policy: MatchingPolicy) {

@@ -18,7 +18,8 @@ import {
   type SupplierResponseBody,
 } from '@p2p/domain';
 import type { Executor } from '../db/client.ts';
-import { appendAudits, type AuditEntry } from '../db/queries/audit.ts';
+import type { AuditEntry } from '../db/queries/audit.ts';
+import { auditedTransaction } from './audited-transaction.ts';
 import {
   addReturnedToReceiptLine,
   addToLine,
@@ -304,15 +305,7 @@ export function createPurchasingActivities(deps: ActivityDeps) {
     },
   };
 
-  /** Writes a transaction's audit entries with it (activities outside the human-task unit of work). */
-  function inTransaction<T>(work: (tx: Executor, audits: AuditEntry[]) => Promise<T>): Promise<T> {
-    return db.transaction(async (tx) => {
-      const audits: AuditEntry[] = [];
-      const result = await work(tx, audits);
-      await appendAudits(tx, audits);
-      return result;
-    });
-  }
+  const inTransaction = <T>(work: (tx: Executor, audits: AuditEntry[]) => Promise<T>) => auditedTransaction(db, work);
 
   /** Tells each requester whose lines arrived (one mail per requester per receipt). */
   async function tellRequesters(tx: Executor, order: PurchaseOrderWithLines, receipt: { id: string; number: string }, arrived: Map<string, string>, processId: string) {
