@@ -8,41 +8,48 @@ import type { RequisitionState } from '../../workflows/requisition.workflow.ts';
 import { searchKeys } from '../../workflows/search-attributes.ts';
 import { numberChecks, sameCounts, sum, tally, type Check } from './counting.ts';
 import type { Chain } from './drivers.ts';
+import { checkInvoices, invoiceOnceActions } from './invoice-checks.ts';
+import type { SentPaymentRun } from './invoice-drivers.ts';
+import { expectedInvoices } from './invoice-plans.ts';
 import { checkOrders, orderOnceActions } from './order-checks.ts';
-import { expectedEffects, expectedOrderEffects, finalStatus } from './plans.ts';
+import { expectedEffects, expectedOrderEffects, finalStatus, type PlannedRequisition } from './plans.ts';
 
 export type { Check } from './counting.ts';
 
 /** Actions that happen at most once per subject: a second entry is a duplicated side effect. */
-const onceActions = new Set(['requisition.created', 'requisition.submitted', 'requisition.approved', 'requisition.rejected', 'requisition.withdrawn', 'requisition.ordered', 'task.created', 'task.completed', 'task.cancelled', ...orderOnceActions]);
+const onceActions = new Set(['requisition.created', 'requisition.submitted', 'requisition.approved', 'requisition.rejected', 'requisition.withdrawn', 'requisition.ordered', 'task.created', 'task.completed', 'task.cancelled', ...orderOnceActions, ...invoiceOnceActions]);
+
+/** The planned tasks and mails of an order's invoices, all documents together. */
+const invoicesOf = (planned: PlannedRequisition) => (planned.order ? expectedInvoices(planned.order.invoicing) : []);
 
 /**
  * Reads what the run left behind (database, SMTP sink, Temporal) and compares
  * it with the plans: every process at its planned end, every side effect
- * exactly once. The purchase orders' own rows come from order-checks.ts.
+ * exactly once. The purchase orders' own rows come from order-checks.ts, the
+ * invoices' from invoice-checks.ts.
  */
-export async function checkOutcome(params: { db: Database; temporal: Client; taskQueue: string; chains: Chain[]; supplierIds: readonly string[]; receivedRaw: string[]; cutOffRaw: string[] }) {
+export async function checkOutcome(params: { db: Database; temporal: Client; taskQueue: string; chains: Chain[]; supplierIds: readonly string[]; paymentRuns: SentPaymentRun[]; receivedRaw: string[]; cutOffRaw: string[] }) {
   const { db, temporal, chains } = params;
   const checks: Check[] = [];
   const add = (check: string, expected: string | number, actual: string | number, ok = expected === actual) => checks.push({ check, expected, actual, ok });
   const n = chains.length;
   const byId = new Map(chains.filter((chain) => chain.id).map((chain) => [chain.id!, chain]));
 
-  // Requisitions: count, numbers, end status (an approved one is `ordered` once its order is issued).
+  // Requisitions: count, numbers, end status (an approved one is `ordered` once its order is issued, `closed` once its invoice is paid).
   const requisitionRows = await db.select({ id: requisitions.id, number: requisitions.number, status: requisitions.status }).from(requisitions);
   add('requisitions created', n, requisitionRows.length);
   numberChecks(add, 'requisition', requisitionRows.map((row) => row.number), n);
-  const plannedStatus = tally(chains, (chain) => (chain.planned.order ? 'approved, then ordered' : chain.planned.plan.endStatus));
+  const plannedStatus = tally(chains, (chain) => (chain.planned.order ? 'approved, ordered, then closed' : chain.planned.plan.endStatus));
   const inPlannedStatus = requisitionRows.filter((row) => { const chain = byId.get(row.id); return chain !== undefined && finalStatus(chain.planned) === row.status; }).length;
   add(`requisitions at their planned end (${[...plannedStatus].map(([status, count]) => `${count} ${status}`).join(', ')})`, n, inPlannedStatus);
 
-  // Tasks: per requisition and kind, outcomes in order (orders' tasks: order-checks.ts), none open.
+  // Tasks: per requisition and kind, outcomes in order (orders' tasks: order-checks.ts, invoices': invoice-checks.ts), none open.
   const taskRows = await db.select().from(tasks);
   const tasksOf = new Map<string, typeof taskRows>();
   for (const row of taskRows) tasksOf.set(row.subjectId, [...(tasksOf.get(row.subjectId) ?? []), row]);
   let tasksAsPlanned = 0;
   let outcomesAsPlanned = 0;
-  let expectedTasks = sum(chains.map((chain) => (chain.planned.order ? sum(Object.values(expectedOrderEffects(chain.planned.order).tasks).map(Number)) : 0)));
+  let expectedTasks = sum(chains.map((chain) => (chain.planned.order ? sum(Object.values(expectedOrderEffects(chain.planned.order).tasks).map(Number)) : 0) + sum(invoicesOf(chain.planned).map((invoice) => sum(Object.values(invoice.tasks).map(Number))))));
   for (const chain of chains) {
     const expected = expectedEffects(chain.planned);
     expectedTasks += sum(Object.values(expected.tasks).map(Number));
@@ -51,7 +58,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
     const outcomes = rows.filter((row) => row.status === 'completed').map((row) => row.outcome);
     if (JSON.stringify(outcomes) === JSON.stringify(expected.completedOutcomes)) outcomesAsPlanned += 1;
   }
-  add('tasks in total (requisitions and orders)', expectedTasks, taskRows.length);
+  add('tasks in total (requisitions, orders and invoices)', expectedTasks, taskRows.length);
   add('requisitions with exactly their planned tasks per kind', n, tasksAsPlanned);
   add('requisitions whose tasks were decided as planned, in order', n, outcomesAsPlanned);
   add('tasks left open', 0, taskRows.filter((row) => row.status === 'open').length);
@@ -60,9 +67,9 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
   const mailRows = await db.select({ key: mailOutbox.idempotencyKey, template: mailOutbox.template, processId: mailOutbox.processId, status: mailOutbox.status, error: mailOutbox.error, attachments: mailOutbox.attachments }).from(mailOutbox);
   const mailsOf = new Map<string, typeof mailRows>();
   for (const row of mailRows) mailsOf.set(row.processId ?? '', [...(mailsOf.get(row.processId ?? '') ?? []), row]);
-  const expectedMails = sum(chains.map((chain) => sum(Object.values(expectedEffects(chain.planned).mails)) + (chain.planned.order ? sum(Object.values(expectedOrderEffects(chain.planned.order).mails)) : 0)));
+  const expectedMails = sum(chains.map((chain) => sum(Object.values(expectedEffects(chain.planned).mails)) + (chain.planned.order ? sum(Object.values(expectedOrderEffects(chain.planned.order).mails)) : 0) + sum(invoicesOf(chain.planned).map((invoice) => sum(Object.values(invoice.mails))))));
   const mailsAsPlanned = chains.filter((chain) => sameCounts(expectedEffects(chain.planned).mails, tally(mailsOf.get(chain.workflowId ?? '') ?? [], (row) => row.template))).length;
-  add('outbox rows (task, question, decision, order and arrival mails)', expectedMails, mailRows.length);
+  add('outbox rows (task, question, decision, order, arrival and invoice mails)', expectedMails, mailRows.length);
   add('requisitions with exactly their planned mails per template', n, mailsAsPlanned);
   const mailStatus = tally(mailRows, (row) => row.status);
   add("outbox rows neither 'sent' nor 'unconfirmed' (still sending, failed)", 0, mailRows.filter((row) => row.status !== 'sent' && row.status !== 'unconfirmed').length);
@@ -131,6 +138,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
   add('Temporal: DocumentNumber = the requisition number', n, numbersMatch);
 
   const orders = await checkOrders({ db, temporal, chains, supplierIds: params.supplierIds, executions, taskRows, mailRows, auditRows, add, findings });
+  const invoices = await checkInvoices({ db, temporal, chains, supplierIds: params.supplierIds, paymentRuns: params.paymentRuns, executions, taskRows, mailRows, auditRows, received: receivedCount, add, findings });
 
   const counts = {
     requisitions: Object.fromEntries(tally(requisitionRows, (row) => row.status)),
@@ -140,6 +148,7 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
     workflows: Object.fromEntries(statuses),
     updatesAccepted,
     orders,
+    invoices,
   };
   /** Which mails a kill caught in the SMTP hand-off, for the report. */
   const cutOffIds = new Set(params.cutOffRaw.map(messageIdOf));

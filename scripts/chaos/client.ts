@@ -31,6 +31,8 @@ export function createResilientClient(options: { apiUrl: string; deadline: numbe
   const stats: ClientStats = { requests: 0, networkErrors: 0, timeouts: 0, unavailable: 0, otherServerErrors: 0, idempotencyInProgress: 0, idempotentReplays: 0 };
   /** Requests under way that change something (not GETs), by kind: what a kill should catch in flight. */
   const writesInFlight = new Map<string, number>();
+  /** The first 5xx answers other than 503, for the report: method, path, status, body. */
+  const serverErrors: string[] = [];
   const writeKind = (path: string) => /\/(complete|submit|withdraw|login|claim)$/.exec(path)?.[1] ?? (path === '/requisitions' ? 'create' : path);
 
   async function once(method: string, path: string, token: string | undefined, body: unknown, headers: Record<string, string>): Promise<Omit<Answer, 'attempts'>> {
@@ -71,7 +73,10 @@ export function createResilientClient(options: { apiUrl: string; deadline: numbe
           if (answer.headers.get('idempotent-replayed') === 'true') stats.idempotentReplays += 1;
           const inProgress = answer.status === 409 && headers['idempotency-key'] !== undefined && /still in progress/.test(String(answer.body.detail));
           if (answer.status === 503) stats.unavailable += 1;
-          else if (answer.status >= 500) stats.otherServerErrors += 1;
+          else if (answer.status >= 500) {
+            stats.otherServerErrors += 1;
+            if (serverErrors.length < 20) serverErrors.push(`${method} ${path} ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
+          }
           else if (inProgress && (stuckSince ??= Date.now()) > Date.now() - 60_000) stats.idempotencyInProgress += 1;
           else return { ...answer, attempts: attempt };
         }
@@ -85,7 +90,8 @@ export function createResilientClient(options: { apiUrl: string; deadline: numbe
   return {
     call,
     stats,
-    /** Writes under way now, by kind (complete, create, submit, withdraw, claim; "prepare order", "approve order", receive). */
+    serverErrors,
+    /** Writes under way now, by kind (complete, create, submit, withdraw, claim; "prepare order", "approve order", receive; "enter invoice", "accept_variance invoice", "payment run", "pay invoice"). */
     writesInFlight: () => Object.fromEntries([...writesInFlight].filter(([, count]) => count > 0)),
   };
 }

@@ -1,5 +1,7 @@
 import { sleep } from '../bench/support.ts';
 import type { Answer, ResilientClient } from './client.ts';
+import { createInvoiceDrivers } from './invoice-drivers.ts';
+import type { InvoiceDocument } from './invoice-plans.ts';
 import type { Person, PlannedRequisition, Step } from './plans.ts';
 
 export interface Account {
@@ -7,7 +9,7 @@ export interface Account {
   userId: string;
 }
 
-/** One requisition (and, once approved, its purchase order) as the drivers move it along its plan. */
+/** One requisition (and, once approved, its purchase order and that order's invoices) as the drivers move it along its plan. */
 export interface Chain {
   planned: PlannedRequisition;
   id?: string;
@@ -17,6 +19,12 @@ export interface Chain {
   purchaseOrderId?: string;
   /** The warehouse's receipt number, once answered. */
   receiptNumber?: string;
+  /** The order's invoice documents, as the API answered their entry (when, after how many attempts: evidence for a failed check). */
+  invoices: Partial<Record<InvoiceDocument, { id: string; number: string; answeredAt: string; attempts: number }>>;
+  /** How its invoice was paid, once answered (runId null: one by one). */
+  payment?: { runId: string | null; reference: string; amount: string };
+  /** When the current step first found the process not there yet (invoice steps report a process that stalls). */
+  waitingSince?: number;
   /** Index of the next step of the plan. */
   next: number;
   /** Tasks this chain already decided: the next step waits for a different one. */
@@ -41,6 +49,10 @@ export interface DriverStats {
   /** Orders the buyer prepared and the warehouse received (answered). */
   ordersPrepared: number;
   receipts: number;
+  /** Invoices, credit notes and corrected invoices entered; invoices paid one by one and in runs (answered). */
+  invoicesEntered: number;
+  paidSingly: number;
+  paidInRuns: number;
   /** Inbox or requisition reads that found the next step not there yet. */
   notReadyPolls: number;
 }
@@ -68,7 +80,9 @@ export function createDrivers(options: { client: ResilientClient; accounts: Reco
   const { client, accounts, runId } = options;
   /** Tasks whose completion request is under way. */
   const decisionsInFlight = new Set<string>();
-  const stats: DriverStats = { decisions: 0, conflictsVerifiedAsOurs: 0, decisionsRetried: 0, created: 0, submitted: 0, ordersPrepared: 0, receipts: 0, notReadyPolls: 0 };
+  const stats: DriverStats = { decisions: 0, conflictsVerifiedAsOurs: 0, decisionsRetried: 0, created: 0, submitted: 0, ordersPrepared: 0, receipts: 0, invoicesEntered: 0, paidSingly: 0, paidInRuns: 0, notReadyPolls: 0 };
+  /** Every chain of the run: payment runs gather the approved invoices of many. */
+  let everyChain: Chain[] = [];
 
   const fail = (chain: Chain, what: string, answer: Answer) => {
     chain.anomaly = `${what} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`;
@@ -95,10 +109,12 @@ export function createDrivers(options: { client: ResilientClient; accounts: Reco
 
   const recordDecision = (chain: Chain) => {
     chain.next += 1;
+    chain.waitingSince = undefined;
     stats.decisions += 1;
     if (chain.next >= chain.planned.steps.length) chain.finished = true;
     return true;
   };
+  const invoicing = createInvoiceDrivers({ client, accounts, runId, stats, fail, recordDecision });
 
   /**
    * Completes the open task of `taskKind` on `subjectId` that this chain has
@@ -117,7 +133,7 @@ export function createDrivers(options: { client: ResilientClient; accounts: Reco
       if (claimed.status !== 200 && !(claimed.status === 409 && (await client.call('GET', `/tasks/${task.id}`, actor.token)).body.assigneeId === actor.userId)) return fail(chain, `claim of task ${task.id}`, claimed);
     }
     decisionsInFlight.add(task.id);
-    const kind = taskKind.startsWith('po_') ? `${action} order` : 'complete';
+    const kind = taskKind.startsWith('po_') ? `${action} order` : taskKind.startsWith('invoice_') ? `${action} invoice` : 'complete';
     const answer = await client.call('POST', `/tasks/${task.id}/complete`, actor.token, body(task), {}, kind).finally(() => decisionsInFlight.delete(task.id));
     if (answer.attempts > 1) stats.decisionsRetried += 1;
     if (answer.status === 200) {
@@ -136,9 +152,12 @@ export function createDrivers(options: { client: ResilientClient; accounts: Reco
     return recordDecision(chain);
   }
 
-  function decide(chain: Chain, step: Extract<Step, { kind: 'decide' }>): Promise<boolean> {
-    const subjectId = step.onOrder ? chain.purchaseOrderId! : chain.id!;
-    return completeTask(chain, step.by, subjectId, step.taskKind, step.action, () => ({ action: step.action, ...(step.comment ? { comment: step.comment } : {}) }));
+  async function decide(chain: Chain, step: Extract<Step, { kind: 'decide' }>): Promise<boolean> {
+    const subjectId = step.on === 'order' ? chain.purchaseOrderId! : step.on === 'invoice' || step.on === 'corrected' ? chain.invoices[step.on]!.id : chain.id!;
+    const moved = await completeTask(chain, step.by, subjectId, step.taskKind, step.action, () => ({ action: step.action, ...(step.comment ? { comment: step.comment } : {}) }));
+    if (moved || step.on === undefined || step.on === 'order') return moved;
+    // An invoice's task not there yet: reported once its process shows no progress for long.
+    return invoicing.taskNotThere(chain, step);
   }
 
   /** The buyer finds the order the approval made (exactly one: every line names one supplier), prices every line of its prepare task at the requisition's price and sends it. */
@@ -167,6 +186,10 @@ export function createDrivers(options: { client: ResilientClient; accounts: Reco
    */
   async function receive(chain: Chain, step: Extract<Step, { kind: 'receive' }>): Promise<boolean> {
     const actor = accounts[step.by];
+    if (chain.invoices.invoice && chain.planned.order!.invoicing.variant === 'early') {
+      const held = await invoicing.earlyInvoiceHeld(chain);
+      if (held !== 'held') return held;
+    }
     const before = await client.call('GET', `/purchase-orders/${chain.purchaseOrderId}`, actor.token);
     if (before.status !== 200) return fail(chain, 'read purchase order', before);
     const order = before.body as { status: string; lines: { id: string; quantity: string }[] };
@@ -213,13 +236,29 @@ export function createDrivers(options: { client: ResilientClient; accounts: Reco
   async function advance(chain: Chain): Promise<boolean> {
     if (!chain.workflowId) return createAndSubmit(chain);
     const step = chain.planned.steps[chain.next]!;
-    const moved = step.kind === 'decide' ? await decide(chain, step) : step.kind === 'withdraw' ? await withdraw(chain, step) : step.kind === 'prepare' ? await prepare(chain, step) : await receive(chain, step);
+    const moved = await (() => {
+      switch (step.kind) {
+        case 'decide':
+          return decide(chain, step);
+        case 'withdraw':
+          return withdraw(chain, step);
+        case 'prepare':
+          return prepare(chain, step);
+        case 'receive':
+          return receive(chain, step);
+        case 'enterInvoice':
+          return invoicing.enter(chain, step);
+        case 'pay':
+          return invoicing.pay(chain, step, everyChain);
+      }
+    })();
     if (!moved) stats.notReadyPolls += 1;
     return moved;
   }
 
   /** Runs until every chain finished (or the deadline throws out of a client call). */
   async function run(chains: Chain[], concurrency: number): Promise<void> {
+    everyChain = chains;
     const queue = chains.filter((chain) => !chain.finished);
     const worker = async () => {
       while (chains.some((chain) => !chain.finished)) {
@@ -239,5 +278,5 @@ export function createDrivers(options: { client: ResilientClient; accounts: Reco
     await Promise.all(Array.from({ length: concurrency }, worker));
   }
 
-  return { stats, run, createAndSubmit, decisionsInFlight: () => [...decisionsInFlight] };
+  return { stats, run, createAndSubmit, decisionsInFlight: () => [...decisionsInFlight], paymentRuns: invoicing.runs };
 }

@@ -1,14 +1,14 @@
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client.ts';
 import { documents, goodsReceiptLines, goodsReceipts, inventoryBalances, inventoryTransactions, purchaseOrderLines, purchaseOrders, type tasks } from '../../db/schema/index.ts';
-import { purchaseOrderState } from '../../workflows/purchase-order.workflow.ts';
+import type { PurchaseOrderState } from '../../workflows/purchase-order.workflow.ts';
 import { searchKeys } from '../../workflows/search-attributes.ts';
 import { groupBy, numberChecks, sameCounts, sum, tally, type AddCheck } from './counting.ts';
 import type { Chain } from './drivers.ts';
 import { expectedOrderEffects } from './plans.ts';
 
 /** Order actions that happen at most once per subject (checks.ts counts a second one as a duplicate). */
-export const orderOnceActions = ['purchase_order.drafted', 'purchase_order.prepared', 'purchase_order.pending_approval', 'purchase_order.issued', 'purchase_order.received', 'goods_receipt.recorded'];
+export const orderOnceActions = ['purchase_order.drafted', 'purchase_order.prepared', 'purchase_order.pending_approval', 'purchase_order.issued', 'purchase_order.received', 'purchase_order.closed', 'goods_receipt.recorded'];
 
 /** Quantities and money are numeric strings ("2.0000"); the plans' are small whole numbers and whole cents. */
 const cents = (value: string | number) => Math.round(Number(value) * 100);
@@ -18,8 +18,8 @@ const cents = (value: string | number) => Math.round(Number(value) * 100);
  * made exactly one order to its supplier with its lines, numbered without a
  * gap, issued with one PDF mailed once, received once in full (receipts
  * numbered without a gap, stock equal to what arrived), its people's steps
- * and audit entries once each, and its run still open (waiting for
- * invoices) with the receipt accepted once.
+ * and audit entries once each, closed once its invoice was paid (its run
+ * completed with it), the receipt accepted once.
  */
 export async function checkOrders(params: {
   db: Database;
@@ -38,7 +38,7 @@ export async function checkOrders(params: {
   const ordering = params.chains.filter((chain) => chain.planned.order);
   const k = ordering.length;
 
-  // Orders: one per approved requisition, to its supplier, with its lines at its prices (+5% tax), numbered 1..k, received.
+  // Orders: one per approved requisition, to its supplier, with its lines at its prices (+5% tax), numbered 1..k, closed.
   const orderRows = await db.select().from(purchaseOrders);
   const lineRows = await db.select().from(purchaseOrderLines);
   const ordersOf = groupBy(orderRows, (row) => row.requisitionId);
@@ -59,12 +59,12 @@ export async function checkOrders(params: {
         const planned = chain.planned.lines[index]!;
         return line.description === planned.item && Number(line.quantity) === planned.quantity && cents(line.unitPrice) === cents(planned.unitPrice);
       }) &&
-      cents(order.total) === chain.planned.plan.total * 105
+      cents(order.total) === chain.planned.total * 105
     );
   });
   add('orders to the planned supplier, lines and total (requisition prices + 5% tax)', k, asPlanned.length);
   numberChecks(add, 'PO', orderRows.map((row) => row.number), k);
-  add('orders received', k, orderRows.filter((row) => row.status === 'received').length);
+  add('orders closed (received in full, their invoices paid)', k, orderRows.filter((row) => row.status === 'closed' && row.closedAt !== null).length);
   const approvals = ordering.filter((chain) => chain.planned.order!.approval).length;
   add(`orders issued once, as revision 0 (${approvals} approved above the threshold first)`, k, orderRows.filter((row) => row.revision === 0 && row.issuedAt !== null).length);
   const pdfs = (await db.select({ subjectId: documents.subjectId, kind: documents.kind }).from(documents)).filter((row) => row.kind === 'po_pdf');
@@ -128,15 +128,15 @@ export async function checkOrders(params: {
     params.findings.push(`order ${byOrder(chain)!.number} (${byOrder(chain)!.workflowId}, requisition #${chain.planned.index} ${chain.planned.plan.name}): ${off.map((action) => `${action} ${actual.get(action) ?? 0} (planned ${expected[action] ?? 0})`).join(', ')}; its entries in time order: ${trail.join(', ')}`);
     return false;
   });
-  add('orders with exactly their planned audit entries (drafted, prepared, issued, received, receipt)', k, auditAsPlanned.length);
+  add('orders with exactly their planned audit entries (drafted, prepared, issued, received, receipt, closed)', k, auditAsPlanned.length);
 
-  // Temporal: order runs open (they wait for invoices), children of their requisition's run, the receipt accepted once.
+  // Temporal: order runs completed (closed after their invoices), children of their requisition's run, the receipt accepted once.
   const orderRuns = tally(params.executions.filter((execution) => execution.type === 'purchaseOrderWorkflow'), (execution) => execution.status);
-  add('Temporal: purchase-order workflows running (waiting for invoices)', k, orderRuns.get('RUNNING') ?? 0);
-  add('Temporal: purchase-order workflows completed, failed, terminated, cancelled or timed out', 0, sum([...orderRuns].filter(([status]) => status !== 'RUNNING').map(([, count]) => count)));
-  add('Temporal: other workflows on the queue (supplier assignment)', 0, params.executions.filter((execution) => execution.type !== 'purchaseOrderWorkflow' && execution.type !== 'requisitionWorkflow').length);
+  add('Temporal: purchase-order workflows completed (closed after their invoices)', k, orderRuns.get('COMPLETED') ?? 0);
+  add('Temporal: purchase-order workflows running, failed, terminated, cancelled or timed out', 0, sum([...orderRuns].filter(([status]) => status !== 'COMPLETED').map(([, count]) => count)));
+  add('Temporal: other workflows on the queue (supplier assignment)', 0, params.executions.filter((execution) => !['purchaseOrderWorkflow', 'requisitionWorkflow', 'invoiceWorkflow'].includes(execution.type)).length);
   let linked = 0;
-  let stateReceived = 0;
+  let stateClosed = 0;
   let receiptUpdates = 0;
   let receivedOnce = 0;
   let decisionsAsPlanned = 0;
@@ -145,7 +145,7 @@ export async function checkOrders(params: {
     const handle = temporal.workflow.getHandle(order.workflowId);
     const description = await handle.describe();
     if (description.parentExecution?.workflowId === chain.workflowId && description.typedSearchAttributes.get(searchKeys.documentNumber) === order.number) linked += 1;
-    if (description.status.name === 'RUNNING' && (await handle.query(purchaseOrderState)).status === 'received') stateReceived += 1;
+    if (description.status.name === 'COMPLETED' && ((await handle.result()) as PurchaseOrderState).status === 'closed') stateClosed += 1;
     const history = await handle.fetchHistory();
     const accepted = (history.events ?? []).flatMap((event) => (event.workflowExecutionUpdateAcceptedEventAttributes ? [event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.meta?.updateId ?? ''] : []));
     const receipts = accepted.filter((id) => id.startsWith('receipt:'));
@@ -156,7 +156,7 @@ export async function checkOrders(params: {
     if (decisions.length === expectedOrderEffects(chain.planned.order!).decisions && new Set(decisions).size === decisions.length) decisionsAsPlanned += 1;
   }
   add('Temporal: order runs children of their requisition run, DocumentNumber = PO number', k, linked);
-  add("Temporal: order runs whose state says 'received'", k, stateReceived);
+  add("Temporal: order runs whose result says 'closed'", k, stateClosed);
   add('Temporal: receiveGoods Updates accepted (one per order)', k, receiptUpdates, receiptUpdates === k && receivedOnce === k);
   add('Temporal: orders whose task decisions were accepted once each', k, decisionsAsPlanned);
 

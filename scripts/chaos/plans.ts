@@ -1,17 +1,26 @@
 import type { RequisitionStatus, TaskAction, TaskKind } from '@p2p/domain';
+import { invoiceSteps, planInvoicing, type InvoiceDocument, type PlannedInvoicing } from './invoice-plans.ts';
 
-/** Demo people who take part: both requesters report to the manager (db/seed.ts); one buyer, one warehouse clerk. */
-export type Person = 'requester' | 'engineer' | 'manager' | 'procurement_manager' | 'finance_director' | 'buyer' | 'warehouse';
+/**
+ * Demo people who take part: both requesters report to the manager (db/seed.ts); one buyer, one
+ * warehouse clerk; two accountants: Arjun ('accountant') enters invoices and pays them, Paula
+ * ('payables') decides their exceptions and approvals (who enters an invoice may not).
+ */
+export type Person = 'requester' | 'engineer' | 'manager' | 'procurement_manager' | 'finance_director' | 'buyer' | 'warehouse' | 'accountant' | 'payables';
 
 export type Step =
-  /** A task decided by `by`: on the requisition, or (`onOrder`) on its purchase order. */
-  | { kind: 'decide'; by: Person; taskKind: TaskKind; action: TaskAction; comment?: string; onOrder?: true }
+  /** A task decided by `by`: on the requisition, or (`on`) on its purchase order or one of its invoices. */
+  | { kind: 'decide'; by: Person; taskKind: TaskKind; action: TaskAction; comment?: string; on?: 'order' | 'invoice' | 'corrected' }
   /** The requester withdraws once approval level `whileLevelOpen` (1-based, as the API numbers steps) has its task open. */
   | { kind: 'withdraw'; by: Person; whileLevelOpen: number }
   /** The buyer prices the order's `po_prepare` task (every line at the requisition's price) and sends it. */
   | { kind: 'prepare'; by: Person }
-  /** The warehouse receives every line of the issued order in full, in one receipt with an Idempotency-Key. */
-  | { kind: 'receive'; by: Person };
+  /** The warehouse receives every line of the issued order in full, in one receipt with an Idempotency-Key (after an early invoice is on hold). */
+  | { kind: 'receive'; by: Person }
+  /** The accountant enters one of the order's invoice documents (invoice-plans.ts), with an Idempotency-Key. */
+  | { kind: 'enterInvoice'; by: Person; document: InvoiceDocument }
+  /** Once the invoice is approved: paid in a payment run, or one by one. */
+  | { kind: 'pay'; by: Person; how: 'run' | 'single' };
 
 export interface Plan {
   name: string;
@@ -39,7 +48,7 @@ const approve = (by: Person): Step => ({ kind: 'decide', by, taskKind: 'requisit
  * is their line manager, then the procurement manager and the finance director.
  */
 const templates = {
-  approvedInTwo: { name: 'approved in 2 steps', total: 5000, endStatus: 'approved', steps: [approve('manager'), approve('procurement_manager')] },
+  approvedInTwo: { name: 'approved in 2 steps', total: 4000, endStatus: 'approved', steps: [approve('manager'), approve('procurement_manager')] },
   rejectedAtSecond: {
     name: 'rejected at step 2',
     total: 5000,
@@ -48,7 +57,7 @@ const templates = {
   },
   questioned: {
     name: 'questioned, answered, approved',
-    total: 5000,
+    total: 4000,
     endStatus: 'approved',
     steps: [
       { kind: 'decide', by: 'manager', taskKind: 'requisition_approval', action: 'question', comment: 'chaos: which supplier?' },
@@ -67,7 +76,11 @@ const templates = {
   withdrawn: { name: 'withdrawn at step 2', total: 5000, endStatus: 'withdrawn', steps: [approve('manager'), { kind: 'withdraw', by: 'requester', whileLevelOpen: 2 }] },
 } satisfies Record<string, Plan>;
 
-/** Every path within the first six requisitions (the smoke run), then 40% plain two-step approvals. */
+/**
+ * Every path within the first six requisitions (the smoke run), then 40% plain two-step approvals.
+ * The approved ones stay at 4,000 (4,200 with tax, plus the index): their exact invoices are within
+ * the auto-approve limit of 5,000; the three-step one's are not.
+ */
 const cycle: Plan[] = [
   templates.approvedInTwo,
   templates.rejectedAtSecond,
@@ -102,12 +115,16 @@ export interface PlannedOrder {
   approval: boolean;
   /** Where the warehouse puts it. */
   location: string;
+  /** Its invoice, credit note or corrected invoice, their decisions and payment. */
+  invoicing: PlannedInvoicing;
 }
 
 export interface PlannedRequisition {
   index: number;
   requester: Extract<Person, 'requester' | 'engineer'>;
   plan: Plan;
+  /** The requisition's total: the plan's, plus the index for an approved one (no two orders of a supplier bill the same total). */
+  total: number;
   /** Every step after submission, in order: the requisition's (with the requester filled in), then its order's. */
   steps: Step[];
   /** How many of `steps` are the requisition's own; the rest are its purchase order's. */
@@ -136,27 +153,43 @@ function linesOf(index: number, total: number): PlannedLine[] {
   ];
 }
 
-/** What a purchase order asks of people: the buyer prepares it, a procurement manager approves it above the threshold, the warehouse receives it. */
+/**
+ * What a purchase order asks of people: the buyer prepares it, a procurement manager approves it above
+ * the threshold, the warehouse receives it; accounting enters its invoice (an early one before the
+ * receipt), decides what the match leaves to people, and pays it.
+ */
 function orderSteps(order: PlannedOrder): Step[] {
+  const invoicing = invoiceSteps(order.invoicing);
   return [
     { kind: 'prepare', by: 'buyer' },
-    ...(order.approval ? [{ kind: 'decide', by: 'procurement_manager', taskKind: 'po_approval', action: 'approve', onOrder: true } satisfies Step] : []),
+    ...(order.approval ? [{ kind: 'decide', by: 'procurement_manager', taskKind: 'po_approval', action: 'approve', on: 'order' } satisfies Step] : []),
+    ...invoicing.beforeReceipt,
     { kind: 'receive', by: 'warehouse' },
+    ...invoicing.afterReceipt,
   ];
 }
 
-export function planRequisitions(count: number, suppliers: number): PlannedRequisition[] {
+/** `discountPercents`: each supplier's early-payment discount (0 for none), in the API's list order. */
+export function planRequisitions(count: number, suppliers: number, discountPercents: readonly number[] = []): PlannedRequisition[] {
+  /** Invoice totals planned so far per supplier slot (invoice-plans.ts keeps them apart). */
+  const taken = new Map<number, Set<number>>();
+  let orders = 0;
   return Array.from({ length: count }, (_, index) => {
     const plan = cycle[index % cycle.length]!;
     const requester: PlannedRequisition['requester'] = index % 2 === 0 ? 'requester' : 'engineer';
     const own = plan.steps.map((step): Step => (step.by === 'requester' ? { ...step, by: requester } : step));
-    const order = plan.endStatus === 'approved' ? { approval: plan.total * TAX > ORDER_APPROVAL_ABOVE, location: locations[Math.floor(index / 2) % locations.length]! } : null;
-    return { index, requester, plan, steps: [...own, ...(order ? orderSteps(order) : [])], requisitionSteps: own.length, lines: linesOf(index, plan.total), supplierSlot: index % suppliers, order };
+    const approved = plan.endStatus === 'approved';
+    const total = plan.total + (approved ? index : 0);
+    const lines = linesOf(index, total);
+    const supplierSlot = index % suppliers;
+    if (!taken.has(supplierSlot)) taken.set(supplierSlot, new Set());
+    const order = approved ? { approval: total * TAX > ORDER_APPROVAL_ABOVE, location: locations[Math.floor(index / 2) % locations.length]!, invoicing: planInvoicing(orders++, lines, taken.get(supplierSlot)!, discountPercents[supplierSlot] ?? 0) } : null;
+    return { index, requester, plan, total, steps: [...own, ...(order ? orderSteps(order) : [])], requisitionSteps: own.length, lines, supplierSlot, order };
   });
 }
 
-/** Where the requisition's record ends: an approved one is `ordered` once its order is issued. */
-export const finalStatus = (planned: PlannedRequisition): RequisitionStatus => (planned.plan.endStatus === 'approved' ? 'ordered' : planned.plan.endStatus);
+/** Where the requisition's record ends: an approved one is `ordered` once its order is issued, `closed` once its invoice is paid. */
+export const finalStatus = (planned: PlannedRequisition): RequisitionStatus => (planned.plan.endStatus === 'approved' ? 'closed' : planned.plan.endStatus);
 
 export interface ExpectedEffects {
   /** Outcomes of the completed tasks in the order they were decided. */
@@ -201,6 +234,7 @@ export function expectedEffects(planned: PlannedRequisition): ExpectedEffects {
       'requisition.questioned': questions,
       [`requisition.${final}`]: 1,
       'requisition.ordered': planned.order ? 1 : 0,
+      'requisition.closed': planned.order ? 1 : 0,
       'task.created': approvalTasks + answerTasks,
       'task.completed': decisions.length,
       'task.cancelled': withdrawals,
@@ -215,7 +249,8 @@ export function expectedEffects(planned: PlannedRequisition): ExpectedEffects {
  * assignee; issuing mails the supplier the PDF ('purchase-order') once; the
  * receipt mails the requester ('goods-arrived'). Audit: drafted by the
  * requisition's run, prepared, pending_approval when approval is needed,
- * issued, received, the receipt recorded, and the tasks'.
+ * issued, received, the receipt recorded, closed once its invoice is paid
+ * (activities/invoices.ts closePurchaseOrderIfDone), and the tasks'.
  */
 export function expectedOrderEffects(order: PlannedOrder): ExpectedEffects & { decisions: number } {
   const approvals = order.approval ? 1 : 0;
@@ -230,6 +265,7 @@ export function expectedOrderEffects(order: PlannedOrder): ExpectedEffects & { d
       'purchase_order.pending_approval': approvals,
       'purchase_order.issued': 1,
       'purchase_order.received': 1,
+      'purchase_order.closed': 1,
       'goods_receipt.recorded': 1,
       'task.created': 1 + approvals,
       'task.completed': 1 + approvals,
@@ -238,5 +274,5 @@ export function expectedOrderEffects(order: PlannedOrder): ExpectedEffects & { d
   };
 }
 
-/** Every planned HTTP action after submission: decisions, answers, withdrawals, and the orders' preparations, approvals and receipts. */
+/** Every planned HTTP action after submission: decisions, answers, withdrawals, the orders' preparations, approvals and receipts, and their invoices' entries, decisions and payments. */
 export const decisionCount = (planned: PlannedRequisition[]) => planned.reduce((sum, one) => sum + one.steps.length, 0);
