@@ -3,7 +3,7 @@ import { invoicesAwaitingStart } from '../db/queries/invoicing.ts';
 import { findPurchaseOrder } from '../db/queries/purchasing.ts';
 import { listSubmissionsAwaitingStart, readPolicy } from '../db/queries/requisitions.ts';
 import type { ApiDeps } from './deps.ts';
-import { startInvoiceProcess } from './services/invoices.ts';
+import { finishInvoiceWork, startInvoiceProcess } from './services/invoices.ts';
 import { startApprovalProcess } from './services/requisitions.ts';
 
 export interface ProcessStarter {
@@ -29,9 +29,10 @@ export function createProcessStarter(
   const pass = async (): Promise<number> => {
     const waiting = await listSubmissionsAwaitingStart(deps.db, { olderThanSeconds: graceSeconds, limit: batch });
     const invoices = await invoicesAwaitingStart(deps.db, { olderThanSeconds: graceSeconds, limit: batch });
-    if (waiting.length === 0 && invoices.length === 0) return 0;
+    // Credit notes and payment runs an outage cut short are finished, whatever else there is to start.
+    let started = await finishInvoiceWork(deps, () => deps.temporal.client(), graceSeconds);
+    if (waiting.length === 0 && invoices.length === 0) return started;
     const client = await deps.temporal.client();
-    let started = 0;
     for (const row of waiting) {
       if ((await startApprovalProcess(client, deps.config.TEMPORAL_TASK_QUEUE, row)) === 'started') started += 1;
     }

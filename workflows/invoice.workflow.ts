@@ -54,7 +54,8 @@ export interface PaymentRequest {
 
 export const creditNoteReceived = defineUpdate<InvoiceState, [{ creditNoteId: string }]>('creditNoteReceived');
 export const recordPayment = defineUpdate<InvoiceState, [PaymentRequest]>('recordPayment');
-export const invoiceState = defineQuery<InvoiceState>('invoiceState');
+/** The state, and the receipts, returns and credit notes the run has heard of (the relay resends a credit note it has not). */
+export const invoiceState = defineQuery<InvoiceState & { heard: string[] }>('invoiceState');
 
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -92,7 +93,7 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
     triggers.push(key);
   };
 
-  setHandler(invoiceState, () => ({ ...state }));
+  setHandler(invoiceState, () => ({ ...state, heard: [...heard] }));
   setHandler(goodsMoved, ({ kind, documentId }) => hear(`${kind}:${documentId}`));
   setHandler(
     creditNoteReceived,

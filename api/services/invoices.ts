@@ -32,6 +32,7 @@ import { appendAudit } from '../../db/queries/audit.ts';
 import {
   allHolds,
   creditNotesOf,
+  creditNotesOfOpenInvoices,
   creditTotalsOf,
   deleteSupplierTolerances,
   dueInvoices,
@@ -55,6 +56,7 @@ import {
   refreshInvoicedQuantities,
   supplierTolerances,
   unexportedInvoiceIds,
+  unpaidRunItems,
   writeSupplierTolerances,
   type InvoiceWithLines,
 } from '../../db/queries/invoicing.ts';
@@ -66,7 +68,7 @@ import { findUserById } from '../../db/queries/users.ts';
 import type { InvoiceHoldRow, InvoiceRow } from '../../db/schema/index.ts';
 import { taskKindDef } from '@p2p/domain/task-registry';
 import { defaultMatchTolerances, tolerancesFor } from '@p2p/domain/invoices';
-import { creditNoteReceived, invoiceWorkflow, recordPayment } from '../../workflows/invoice.workflow.ts';
+import { creditNoteReceived, invoiceState, invoiceWorkflow, recordPayment } from '../../workflows/invoice.workflow.ts';
 import { searchKeys } from '../../workflows/search-attributes.ts';
 import { toCsv } from '../csv.ts';
 import type { RequestActor } from '../context.ts';
@@ -120,6 +122,39 @@ export async function startInvoiceProcess(client: Client, taskQueue: string, row
     if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already started';
     throw error;
   }
+}
+
+/**
+ * What the relay (api/process-starter.ts) finishes after a crash or an
+ * outage: a credit note its invoice's process never heard of (entered while
+ * Temporal was away, or heard in a workflow task Temporal lost) is sent again,
+ * and an invoice a payment run did not reach is paid by it. Both are Updates
+ * keyed by what they carry, so sending one twice changes nothing.
+ */
+export async function finishInvoiceWork(deps: Pick<ApiDeps, 'db' | 'logger'>, engine: () => Promise<Client>, graceSeconds: number): Promise<number> {
+  let sent = 0;
+  const notes = await creditNotesOfOpenInvoices(deps.db, { olderThanSeconds: graceSeconds, limit: 100 });
+  const items = await unpaidRunItems(deps.db, { olderThanSeconds: graceSeconds, limit: 100 });
+  if (notes.length === 0 && items.length === 0) return 0;
+  const client = await engine();
+  for (const note of notes) {
+    const handle = client.workflow.getHandle(note.workflowId);
+    // Asked first, so a credit note heard long ago is not sent every pass; unanswered (no worker now): next pass.
+    const heard = await handle.query(invoiceState).then((answer) => answer.heard, () => null);
+    if (!heard || heard.includes(`credit_note:${note.id}`)) continue;
+    await handle.executeUpdate(creditNoteReceived, { updateId: `credit-note:${note.id}`, args: [{ creditNoteId: note.id }] }).catch((error: unknown) => deps.logger.warn('relay: credit note not delivered yet', { creditNoteId: note.id, error: String(error) }));
+    sent += 1;
+  }
+  for (const item of items) {
+    const requestId = `payment:${item.invoiceId}`;
+    const payment = { requestId, actorId: item.createdById, reference: item.reference, paidOn: item.paidOn, amount: item.amount, paymentRunId: item.runId };
+    await client.workflow
+      .getHandle(item.workflowId)
+      .executeUpdate(recordPayment, { updateId: requestId, args: [payment] })
+      .then(() => (sent += 1))
+      .catch((error: unknown) => deps.logger.warn('relay: a payment run could not pay an invoice yet', { runId: item.runId, invoiceId: item.invoiceId, error: String(error) }));
+  }
+  return sent;
 }
 
 export type InvoiceService = ReturnType<typeof createInvoiceService>;
@@ -505,15 +540,19 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
         run = (await findPaymentRun(db, id))!;
       }
       // Each invoice is paid by its process, once (the Update's id is the invoice's payment); a retry pays what is still unpaid.
+      let unreached = 0;
       for (const item of run.items) {
         const invoice = await findInvoice(db, item.invoiceId);
         if (!invoice || invoice.status !== 'approved') continue;
         try {
           await sendPayment(invoice, { actorId: actor.user.id, reference: run.reference, paidOn: run.paidOn, amount: item.amount, paymentRunId: run.id });
         } catch (error) {
-          logger.warn('payment run: an invoice was not paid', { runId: run.id, invoiceId: item.invoiceId, error: String(error) });
+          // Refused (paid or rejected meanwhile): the run says so per invoice. Unreached (the engine away): the run is not done.
+          if (toProcessError(error) instanceof AppError) logger.info('payment run: an invoice refused its payment', { runId: run.id, invoiceId: item.invoiceId, error: String(error) });
+          else unreached += 1;
         }
       }
+      if (unreached > 0) throw new AppError('unavailable', `Payment run ${run.number} is recorded, but ${unreached} of its invoices could not be reached yet: send the same request again (same Idempotency-Key) to finish it; the API also finishes it by itself`);
       return toPaymentRun(id);
     },
 

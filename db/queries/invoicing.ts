@@ -408,3 +408,32 @@ export async function projectCodesOfOrderLines(db: Executor, lineIds: readonly s
     .where(inArray(purchaseOrderLines.id, [...lineIds]));
   return new Map(rows.map((row) => [row.lineId, row.code]));
 }
+
+/** Credit notes whose invoice is still being matched, entered at least `olderThanSeconds` ago: its process may not have heard of them. */
+export async function creditNotesOfOpenInvoices(db: Executor, params: { olderThanSeconds: number; limit: number }): Promise<{ id: string; workflowId: string }[]> {
+  return db
+    .select({ id: invoices.id, workflowId: invoices.workflowId })
+    .from(invoices)
+    .where(
+      and(
+        eq(invoices.kind, 'credit_note'),
+        eq(invoices.status, 'matching'),
+        sql`exists (select 1 from invoices parent where parent.id = "invoices"."credit_for_id" and parent.status in ('matching', 'on_hold'))`,
+        sql`${invoices.createdAt} < now() - make_interval(secs => ${params.olderThanSeconds})`,
+      ),
+    )
+    .orderBy(asc(invoices.seq))
+    .limit(params.limit);
+}
+
+/** Invoices of payment runs made at least `olderThanSeconds` ago that are approved and still unpaid: the run did not reach them. */
+export async function unpaidRunItems(db: Executor, params: { olderThanSeconds: number; limit: number }) {
+  return db
+    .select({ runId: paymentRuns.id, reference: paymentRuns.reference, paidOn: paymentRuns.paidOn, createdById: paymentRuns.createdById, invoiceId: paymentRunItems.invoiceId, amount: paymentRunItems.amount, workflowId: invoices.workflowId })
+    .from(paymentRunItems)
+    .innerJoin(paymentRuns, eq(paymentRuns.id, paymentRunItems.runId))
+    .innerJoin(invoices, eq(invoices.id, paymentRunItems.invoiceId))
+    .where(and(eq(invoices.status, 'approved'), sql`not exists (select 1 from invoice_payments p where p.invoice_id = "payment_run_items"."invoice_id")`, sql`${paymentRuns.createdAt} < now() - make_interval(secs => ${params.olderThanSeconds})`))
+    .orderBy(asc(paymentRuns.createdAt))
+    .limit(params.limit);
+}
