@@ -57,6 +57,7 @@ import {
   supplierTolerances,
   unexportedInvoiceIds,
   unpaidRunItems,
+  recentPaymentsOfOpenOrders,
   writeSupplierTolerances,
   type InvoiceWithLines,
 } from '../../db/queries/invoicing.ts';
@@ -135,7 +136,8 @@ export async function finishInvoiceWork(deps: Pick<ApiDeps, 'db' | 'logger'>, en
   let sent = 0;
   const notes = await creditNotesOfOpenInvoices(deps.db, { olderThanSeconds: graceSeconds, limit: 100 });
   const items = await unpaidRunItems(deps.db, { olderThanSeconds: graceSeconds, limit: 100 });
-  if (notes.length === 0 && items.length === 0) return 0;
+  const payments = await recentPaymentsOfOpenOrders(deps.db, { olderThanSeconds: graceSeconds, limit: 100 });
+  if (notes.length === 0 && items.length === 0 && payments.length === 0) return 0;
   const client = await engine();
   for (const note of notes) {
     const handle = client.workflow.getHandle(note.workflowId);
@@ -153,6 +155,17 @@ export async function finishInvoiceWork(deps: Pick<ApiDeps, 'db' | 'logger'>, en
       .executeUpdate(recordPayment, { updateId: requestId, args: [payment] })
       .then(() => (sent += 1))
       .catch((error: unknown) => deps.logger.warn('relay: a payment run could not pay an invoice yet', { runId: item.runId, invoiceId: item.invoiceId, error: String(error) }));
+  }
+  // A payment the database holds but the process never heard of: told again, under the same key, with what was recorded.
+  for (const payment of payments) {
+    const handle = client.workflow.getHandle(payment.workflowId);
+    const status = await handle.query(invoiceState).then((answer) => answer.status, () => null);
+    if (status !== 'approved' || !payment.recordedById) continue;
+    const requestId = `payment:${payment.invoiceId}`;
+    await handle
+      .executeUpdate(recordPayment, { updateId: requestId, args: [{ requestId, actorId: payment.recordedById, reference: payment.reference, paidOn: payment.paidOn, amount: payment.amount, paymentRunId: payment.paymentRunId }] })
+      .then(() => (sent += 1))
+      .catch((error: unknown) => deps.logger.warn('relay: a recorded payment could not be told to its process yet', { invoiceId: payment.invoiceId, error: String(error) }));
   }
   return sent;
 }
@@ -470,7 +483,12 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
       const invoice = await loadReadable(actor, id);
       ForbiddenError.from(actor.ability).throwUnlessCan('update', subject('Invoice', { ...invoice }));
       if (invoice.kind === 'credit_note') throw invalid([{ path: 'id', message: 'a credit note is settled with the invoice it corrects' }]);
-      if (invoice.status === 'paid') throw new AppError('conflict', `${invoice.number} is already paid`);
+      if (invoice.status === 'paid') {
+        // The same payment sent again (its answer was lost) gets the same answer; any other is a second payment.
+        const recorded = await findPayment(db, id);
+        if (recorded && recorded.reference === body.reference && recorded.paidOn === body.paidOn && m(recorded.amount) === m(body.amount)) return toInvoice(actor, invoice);
+        throw new AppError('conflict', `${invoice.number} is already paid`);
+      }
       if (invoice.status === 'rejected') throw new AppError('conflict', `${invoice.number} is rejected: it is not paid`);
       if (invoice.status !== 'approved') throw new AppError('conflict', `${invoice.number} is not approved for payment yet (${invoice.status.replaceAll('_', ' ')})`);
       if (body.paidOn > today(clock())) throw invalid([{ path: 'paidOn', message: 'a payment is recorded once made: the date is today or earlier' }]);

@@ -437,3 +437,19 @@ export async function unpaidRunItems(db: Executor, params: { olderThanSeconds: n
     .orderBy(asc(paymentRuns.createdAt))
     .limit(params.limit);
 }
+
+/**
+ * Payments recorded in the last day (at least `olderThanSeconds` ago) on
+ * orders not yet closed: the relay asks each invoice's process whether it
+ * heard of its payment (Temporal may have lost the workflow task that wrote it).
+ */
+export async function recentPaymentsOfOpenOrders(db: Executor, params: { olderThanSeconds: number; limit: number }) {
+  return db
+    .select({ invoiceId: invoicePayments.invoiceId, workflowId: invoices.workflowId, reference: invoicePayments.reference, paidOn: invoicePayments.paidOn, amount: invoicePayments.amount, paymentRunId: invoicePayments.paymentRunId, recordedById: invoicePayments.recordedById })
+    .from(invoicePayments)
+    .innerJoin(invoices, eq(invoices.id, invoicePayments.invoiceId))
+    .innerJoin(purchaseOrders, eq(purchaseOrders.id, invoices.purchaseOrderId))
+    .where(and(ne(purchaseOrders.status, 'closed'), sql`${invoicePayments.recordedAt} between now() - interval '1 day' and now() - make_interval(secs => ${params.olderThanSeconds})`))
+    .orderBy(desc(invoicePayments.recordedAt))
+    .limit(params.limit);
+}
