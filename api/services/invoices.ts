@@ -558,17 +558,20 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
         run = (await findPaymentRun(db, id))!;
       }
       // Each invoice is paid by its process, once (the Update's id is the invoice's payment); a retry pays what is still unpaid.
-      let unreached = 0;
       for (const item of run.items) {
         const invoice = await findInvoice(db, item.invoiceId);
         if (!invoice || invoice.status !== 'approved') continue;
         try {
           await sendPayment(invoice, { actorId: actor.user.id, reference: run.reference, paidOn: run.paidOn, amount: item.amount, paymentRunId: run.id });
         } catch (error) {
-          // Refused (paid or rejected meanwhile): the run says so per invoice. Unreached (the engine away): the run is not done.
-          if (toProcessError(error) instanceof AppError) logger.info('payment run: an invoice refused its payment', { runId: run.id, invoiceId: item.invoiceId, error: String(error) });
-          else unreached += 1;
+          logger.info('payment run: an invoice was not paid by this attempt', { runId: run.id, invoiceId: item.invoiceId, error: String(error) });
         }
+      }
+      // Paid or rejected meanwhile is an answer; still approved and unpaid (the engine away, or its process behind its row) is not: the run is not done.
+      let unreached = 0;
+      for (const item of run.items) {
+        const invoice = await findInvoice(db, item.invoiceId);
+        if (invoice?.status === 'approved' && !(await findPayment(db, item.invoiceId))) unreached += 1;
       }
       if (unreached > 0) throw new AppError('unavailable', `Payment run ${run.number} is recorded, but ${unreached} of its invoices could not be reached yet: send the same request again (same Idempotency-Key) to finish it; the API also finishes it by itself`);
       return toPaymentRun(id);

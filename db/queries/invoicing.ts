@@ -409,7 +409,7 @@ export async function projectCodesOfOrderLines(db: Executor, lineIds: readonly s
   return new Map(rows.map((row) => [row.lineId, row.code]));
 }
 
-/** Credit notes whose invoice is still being matched, entered at least `olderThanSeconds` ago: its process may not have heard of them. */
+/** Credit notes of the last day (at least `olderThanSeconds` old) whose invoice is not settled: its process may not have heard of them. */
 export async function creditNotesOfOpenInvoices(db: Executor, params: { olderThanSeconds: number; limit: number }): Promise<{ id: string; workflowId: string }[]> {
   return db
     .select({ id: invoices.id, workflowId: invoices.workflowId })
@@ -417,9 +417,9 @@ export async function creditNotesOfOpenInvoices(db: Executor, params: { olderTha
     .where(
       and(
         eq(invoices.kind, 'credit_note'),
-        eq(invoices.status, 'matching'),
-        sql`exists (select 1 from invoices parent where parent.id = "invoices"."credit_for_id" and parent.status in ('matching', 'on_hold'))`,
-        sql`${invoices.createdAt} < now() - make_interval(secs => ${params.olderThanSeconds})`,
+        // Its invoice's row may already say approved while the process has not heard (Temporal lost the task that wrote it).
+        sql`exists (select 1 from invoices parent where parent.id = "invoices"."credit_for_id" and parent.status in ('matching', 'on_hold', 'approved'))`,
+        sql`${invoices.createdAt} between now() - interval '1 day' and now() - make_interval(secs => ${params.olderThanSeconds})`,
       ),
     )
     .orderBy(asc(invoices.seq))
