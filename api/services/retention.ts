@@ -4,6 +4,7 @@ import {
   periodAtLeast,
   recordClassDef,
   registeredRecordClasses,
+  retentionEventLabels,
   type LegalHold,
   type PlaceLegalHoldBody,
   type PutRetentionPolicyBody,
@@ -110,7 +111,7 @@ export function createRetentionService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
         if (period === undefined) continue;
         const def = recordClassDef(recordClass)!;
         if (!periodAtLeast(parseRetentionPeriod(period)!, parseRetentionPeriod(def.legalMinimum)!)) {
-          errors.push({ path: `periods.${recordClass}`, message: `must not be below the legal minimum ${def.legalMinimum} for ${def.plural.toLowerCase()} (counted ${def.countsFrom.replace('_', ' ')})` });
+          errors.push({ path: `periods.${recordClass}`, message: `must not be below the legal minimum of ${def.legalMinimum} ${retentionEventLabels[def.countsFrom]} for ${def.plural.toLowerCase()}` });
         }
       }
       if (errors.length > 0) throw new AppError('unprocessable', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });

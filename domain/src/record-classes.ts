@@ -82,8 +82,10 @@ export interface RecordClassDef {
   defaultPeriod: string;
   /** No policy may go below this (ISO 8601 period); the source of the figure is said where the class is defined. */
   legalMinimum: string;
-  /** What "still running" means for this class: such records are never selected for review. */
-  runningWhen: string;
+  /** What "still running" means for this class (such records are never selected for review); null when nothing of it runs. */
+  runningWhen: string | null;
+  /** How the class is taken up for review, where that is not record by record. */
+  reviewNote?: string;
 }
 
 const classes = new Map<RecordClass, RecordClassDef>();

@@ -93,6 +93,7 @@ export const retentionRecordClasses = defineRecordClasses([
     countsFrom: 'creation',
     defaultPeriod: 'P7Y',
     legalMinimum: 'P7Y',
-    runningWhen: 'never (a range from the start of the chain; it stops before the first entry under a hold)',
+    runningWhen: null,
+    reviewNote: 'Reviewed as one range from the start of the chain (only a prefix can go without breaking its verification), ending before the first entry under a hold.',
   },
 ]);
