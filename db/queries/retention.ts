@@ -277,7 +277,8 @@ const auditLogRange: RetentionSource = {
     return [{ recordClass: 'audit_log', recordId: `${first.seq}-${last.seq}`, number: `Audit entries ${first.seq} to ${last.seq} (${count})`, eventAt: fromEpoch(last.event), retentionDate: fromEpoch(last.due) }];
   },
   async describeRecord(db, id) {
-    if (!/^[1-9][0-9]{0,17}$/.test(id) || BigInt(id) > 9223372036854775807n) return undefined;
+    // Entry ids are read as JavaScript numbers (bigserial mode 'number'): beyond 2^53 there is no such entry yet.
+    if (!/^[1-9][0-9]{0,17}$/.test(id) || !Number.isSafeInteger(Number(id))) return undefined;
     const [row] = await db.select({ id: auditLog.id, action: auditLog.action }).from(auditLog).where(eq(auditLog.id, Number(id))).limit(1);
     return row ? `Audit entry ${row.id} (${row.action})` : undefined;
   },
