@@ -23,6 +23,7 @@ import { mountDocs } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { retentionRoutes } from './routes/retention.ts';
 import { processRoutes } from './routes/processes.ts';
 import { requisitionRoutes } from './routes/requisitions.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -71,6 +72,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', invoiceRoutes(services));
   app.route('/', taskRoutes(services));
   app.route('/', policyRoutes(services));
+  app.route('/', retentionRoutes(services));
   app.route('/', processRoutes(services));
   app.route('/', actionLinkRoutes(services));
   app.route('/', outboxRoutes());

@@ -7,6 +7,7 @@ import { resolveSessionSecret } from '../config/secrets.ts';
 import { companyProfileFromEnv } from '../activities/documents/company.ts';
 import { createActivityDeps } from './activity-deps.ts';
 import { installTemporalRuntime } from './runtime.ts';
+import { ensureRetentionReviewSchedule, RETENTION_REVIEW_SCHEDULE_ID } from './schedules.ts';
 import { ensureSearchAttributes } from './temporal.ts';
 import { createWorker } from './worker.ts';
 
@@ -26,6 +27,8 @@ export async function startWorker(
   const client = await Connection.connect({ address: options.temporalAddress });
   try {
     await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+    const schedule = await ensureRetentionReviewSchedule(client, config.TEMPORAL_NAMESPACE, { taskQueue: config.TEMPORAL_TASK_QUEUE, timeZone: config.COMPANY_TIME_ZONE });
+    options.logger.info(`retention review schedule ${schedule}`, { scheduleId: RETENTION_REVIEW_SCHEDULE_ID, timeZone: config.COMPANY_TIME_ZONE });
   } finally {
     await client.close();
   }

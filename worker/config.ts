@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { companyEnv, databaseEnv, mailEnv, parseEnv, runtimeEnv, temporalEnv } from '../config/env.ts';
 
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The worker: parsed once at start. */
 export const workerEnvSchema = runtimeEnv
   .extend(databaseEnv.shape)
@@ -11,6 +20,8 @@ export const workerEnvSchema = runtimeEnv
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(50),
+    /** The company's IANA time zone: the nightly retention review runs at 02:00 in it. UTC by default: no DST night skips or repeats it. */
+    COMPANY_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

@@ -6,6 +6,7 @@ import { createPolicyService } from './policies.ts';
 import { createProcessHistoryService } from './process-history.ts';
 import { createPurchaseOrderService } from './purchase-orders.ts';
 import { createRequisitionService } from './requisitions.ts';
+import { createRetentionService } from './retention.ts';
 import { createSupplierService } from './suppliers.ts';
 import { createTaskService } from './tasks.ts';
 import { createUserService } from './users.ts';
@@ -26,5 +27,6 @@ export function createServices(deps: ApiDeps) {
     processHistory: createProcessHistoryService(deps),
     purchaseOrders: createPurchaseOrderService(deps),
     invoices: createInvoiceService(deps),
+    retention: createRetentionService(deps),
   };
 }

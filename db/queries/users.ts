@@ -39,7 +39,12 @@ export type UpdateUserParams = Partial<
 export async function updateUser(db: Executor, id: string, params: UpdateUserParams): Promise<UserRow> {
   const [row] = await db
     .update(users)
-    .set({ ...params, updatedAt: new Date() })
+    .set({
+      ...params,
+      updatedAt: new Date(),
+      // A deactivated account's retention counts from its (first) deactivation; reactivating clears it.
+      ...(params.active === false ? { deactivatedAt: sql`coalesce(${users.deactivatedAt}, now())` } : params.active === true ? { deactivatedAt: null } : {}),
+    })
     .where(eq(users.id, id))
     .returning();
   return row!;

@@ -8,3 +8,4 @@ export * from './tasks.ts';
 export * from './mail.ts';
 export * from './purchasing.ts';
 export * from './invoicing.ts';
+export * from './retention.ts';

@@ -63,6 +63,8 @@ export const invoices = pgTable(
     index('invoices_status_due_idx').on(table.status, table.dueDate),
     index('invoices_supplier_date_idx').on(table.supplierId, table.invoiceDate),
     index('invoices_credit_for_idx').on(table.creditForId),
+    // Retention: paid and rejected invoices by the date they were settled.
+    index('invoices_settled_idx').on(sql`coalesce(${table.paidAt}, ${table.rejectedAt})`).where(sql`${table.status} in ('paid', 'rejected')`),
     check('invoices_kind_sign', sql`(${table.kind} = 'invoice' and ${table.total} >= 0 and ${table.creditForId} is null) or (${table.kind} = 'credit_note' and ${table.total} < 0 and ${table.creditForId} is not null)`),
   ],
 );

@@ -56,6 +56,8 @@ export const purchaseOrders = pgTable(
     index('purchase_orders_supplier_idx').on(table.supplierId, table.createdAt),
     index('purchase_orders_status_idx').on(table.status, table.createdAt),
     index('purchase_orders_requesters_idx').using('gin', table.requesterIds),
+    // Retention: closed and cancelled orders by their closing date.
+    index('purchase_orders_closed_idx').on(table.closedAt).where(sql`${table.status} in ('closed', 'cancelled')`),
     check('purchase_orders_total_not_negative', sql`${table.total} >= 0`),
   ],
 );

@@ -22,12 +22,15 @@ export const users = pgTable(
     outOfOfficeFrom: at('out_of_office_from'),
     outOfOfficeUntil: at('out_of_office_until'),
     delegateId: uuid('delegate_id').references((): AnyPgColumn => users.id),
+    /** When the account was last deactivated (null while active): a deactivated account's retention counts from it. */
+    deactivatedAt: at('deactivated_at'),
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
   (table) => [
     index('users_manager_idx').on(table.managerId),
     index('users_delegate_idx').on(table.delegateId).where(sql`${table.delegateId} is not null`),
+    index('users_deactivated_idx').on(table.deactivatedAt).where(sql`not ${table.active}`),
   ],
 );
 

@@ -29,6 +29,8 @@ export const actions = [
   'verify',
   'delegate',
   'dispose',
+  /** Take records up for a retention review (today: the dry run of which records a review would list). */
+  'review',
 ] as const;
 
 export const subjects = [
@@ -45,6 +47,8 @@ export const subjects = [
   'AuditLog',
   'Policy',
   'RetentionRecord',
+  /** A legal hold: create places it, update releases it. */
+  'LegalHold',
   'Outbox',
 ] as const;
 
@@ -134,7 +138,10 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
   }
   if (has('accountant')) can(['create', 'update', 'export'], 'Invoice');
   if (has('records_manager')) {
-    can(['read', 'dispose'], 'RetentionRecord');
+    can(['read', 'dispose', 'review'], 'RetentionRecord');
+    can(['read', 'create', 'update'], 'LegalHold');
+    // The retention policy they work under (and the others, which date what they keep).
+    can('read', 'Policy');
     can('read', 'AuditLog');
   }
   if (has('auditor')) {
@@ -149,6 +156,9 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
     // have no way back (another admin changes them).
     cannot('update', 'User', ['roles', 'active'], { id: user.id }, 'You cannot change your own roles or deactivate yourself; another admin can');
     can(['read', 'update'], 'Policy');
+    // Retention: admins start reviews and place or release holds too; disposing stays the records manager's.
+    can(['read', 'review'], 'RetentionRecord');
+    can(['read', 'create', 'update'], 'LegalHold');
     can(['create', 'update'], ['Supplier', 'Project']);
     can(['read', 'verify'], 'AuditLog');
     can('read', 'Outbox');

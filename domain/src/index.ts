@@ -15,3 +15,4 @@ export * from './text.ts';
 export * from './rules.ts';
 export * from './dates.ts';
 export * from './invoicing.ts';
+export * from './retention.ts';

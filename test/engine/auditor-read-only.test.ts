@@ -63,6 +63,11 @@ describe('the auditor changes nothing', () => {
       'PUT /api/v1/policies/matching': () => fx.api.request('PUT', '/policies/matching', { token: token.auditor!, body: { quantityPercent: '0', priceUpper: { percent: '2', amount: '50' }, priceLower: { percent: '2', amount: '50' }, header: '1.00', autoApproveLimit: '5000.00', goodsWaitDays: 14, creditNoteWaitDays: 14, duplicateWindowDays: 3, futureDateDays: 0 } }),
       'PUT /api/v1/policies/matching/suppliers/{supplierId}': () => fx.api.request('PUT', `/policies/matching/suppliers/${suppliers.items[0]!.id}`, { token: token.auditor!, body: { header: '2.00' } }),
       'DELETE /api/v1/policies/matching/suppliers/{supplierId}': () => fx.api.request('DELETE', `/policies/matching/suppliers/${suppliers.items[0]!.id}`, { token: token.auditor! }),
+      'PUT /api/v1/policies/retention': () => fx.api.request('PUT', '/policies/retention', { token: token.auditor!, body: { periods: { requisition: 'P10Y' } } }),
+      'POST /api/v1/retention/holds': () => fx.api.request('POST', '/retention/holds', { token: token.auditor!, body: { recordClass: 'requisition', recordId: draft.id, reason: 'x' } }),
+      'POST /api/v1/retention/holds/{id}/release': () => fx.api.request('POST', `/retention/holds/${po.id}/release`, { token: token.auditor!, body: { reason: 'x' } }),
+      // A dry run changes nothing, but taking records up for review is the records manager's (and the admin's).
+      'POST /api/v1/retention/reviews': () => fx.api.request('POST', '/retention/reviews', { token: token.auditor!, body: { dryRun: true } }),
     };
 
     const doc = (await fx.api.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };

@@ -28,8 +28,13 @@ const typeMatrix: [Action, SubjectName, string][] = [
   ['verify', 'AuditLog',               '-   -   -   -   -   -   -   C   -   C'],
   ['export', 'Process',                '-   -   -   -   -   -   -   C   -   -'],
   ['update', 'Policy',                 '-   -   -   -   -   -   -   -   -   C'],
-  ['read', 'Policy',                   '-   -   -   C   C   -   -   C   -   C'],
+  ['read', 'Policy',                   '-   -   -   C   C   -   -   C   C   C'],
   ['dispose', 'RetentionRecord',       '-   -   -   -   -   -   -   -   C   -'],
+  ['review', 'RetentionRecord',        '-   -   -   -   -   -   -   -   C   C'],
+  ['read', 'RetentionRecord',          '-   -   -   -   -   -   -   C   C   C'],
+  ['create', 'LegalHold',              '-   -   -   -   -   -   -   -   C   C'],
+  ['update', 'LegalHold',              '-   -   -   -   -   -   -   -   C   C'],
+  ['read', 'LegalHold',                '-   -   -   -   -   -   -   C   C   C'],
   ['read', 'Outbox',                   '-   -   -   -   -   -   -   C   -   C'],
 ];
 
@@ -88,8 +93,8 @@ describe('permissions: role x action x subject', () => {
 
   it('auditors read everything and change nothing', () => {
     const auditor = abilityOf('auditor');
-    const writes: Action[] = ['create', 'update', 'delete', 'submit', 'withdraw', 'issue', 'cancel', 'dispose', 'claim'];
-    for (const subjectName of ['User', 'Supplier', 'Project', 'Requisition', 'PurchaseOrder', 'GoodsReceipt', 'Invoice', 'Policy', 'RetentionRecord'] as const) {
+    const writes: Action[] = ['create', 'update', 'delete', 'submit', 'withdraw', 'issue', 'cancel', 'dispose', 'claim', 'review'];
+    for (const subjectName of ['User', 'Supplier', 'Project', 'Requisition', 'PurchaseOrder', 'GoodsReceipt', 'Invoice', 'Policy', 'RetentionRecord', 'LegalHold'] as const) {
       expect(auditor.can('read', subjectName)).toBe(true);
       for (const action of writes) expect({ subjectName, action, allowed: auditor.can(action, subjectName) }).toEqual({ subjectName, action, allowed: false });
     }

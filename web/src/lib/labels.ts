@@ -138,3 +138,9 @@ export function processStatusLabel(status: string): string {
     status.replaceAll('_', ' ')
   );
 }
+
+/** A legal hold is in force until it is released. */
+export const legalHoldStatusLabels: Record<'active' | 'released', StatusView> = {
+  active: { label: 'In force', tone: 'warning' },
+  released: { label: 'Released', tone: 'neutral' }
+};
