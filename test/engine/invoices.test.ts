@@ -112,7 +112,8 @@ describe('three-way match, exceptions and payment', () => {
     return response.body as T;
   };
   const invoice = (invoiceId: string, who = 'accountant') => get<Invoice>(who, `/invoices/${invoiceId}`);
-  const waitForInvoice = (invoiceId: string, accept: (i: Invoice) => boolean, what: string, timeoutMs?: number) => h.eventually(() => invoice(invoiceId), accept, what, timeoutMs);
+  // Generous: CI runs other test files beside this one on two cores.
+  const waitForInvoice = (invoiceId: string, accept: (i: Invoice) => boolean, what: string, timeoutMs = 45_000) => h.eventually(() => invoice(invoiceId), accept, what, timeoutMs);
   const openTasks = async (who: string, kind: string) => (await get<{ items: Task[] }>(who, `/tasks?status=open&kind=${kind}&limit=200`)).items.filter((task) => task.kind === kind);
   const taskOn = (who: string, kind: string, subjectId: string, timeoutMs?: number) =>
     h.eventually(() => openTasks(who, kind), (items) => items.some((task) => task.subjectId === subjectId), `${kind} task on ${subjectId} for ${who}`, timeoutMs).then((items) => items.find((task) => task.subjectId === subjectId)!);
