@@ -121,6 +121,8 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
       const result = await orRefuse(local.recordReceipt({ processId: people.processId, receiptId, purchaseOrderId: input.purchaseOrderId, actorId, body, tolerancePercent: policy.receiptTolerancePercent }));
       if (!endStatuses.includes(state.status)) setStatus(result.status);
       await tellInvoices(result.invoiceWorkflows, { kind: 'receipt', documentId: receiptId });
+      // The last goods arrived: the order may close now if its invoices are already settled.
+      if (result.status === 'received' && patched('invoice-matching')) pending.closing = true;
       return { receiptId: result.receiptId, number: result.number, status: result.status };
     },
     { validator: (_request) => void (receivingStatuses.includes(state.status) || refuse(`the order is ${state.status.replaceAll('_', ' ')}: nothing can be received against it`)) },
@@ -194,6 +196,8 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderInput): Promise<
     });
     pending.cancel = null;
     await refresh();
+    // The rest cancelled after its invoices were paid: the order may close now.
+    if (state.status === 'received' && patched('invoice-matching')) pending.closing = true;
   };
 
   const preparerExclusion = (): Exclusion[] => (state.preparedById ? [{ ids: [state.preparedById], reason: 'the buyer who prepared a purchase order does not approve it', as: 'prepared this order' }] : []);

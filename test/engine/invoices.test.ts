@@ -346,6 +346,23 @@ describe('three-way match, exceptions and payment', () => {
     await h.waitForStatus(token.requester!, order.requisitionId, 'closed');
   });
 
+  it('an order whose invoices are paid closes when its remaining quantity is cancelled', async () => {
+    const order = await orders.issuedOrder({ supplierId: supplier.net0.id, lines: [{ description: 'Ladder', quantity: '10', unitPrice: '12.00' }] });
+    await orders.receive(order.id, ['6']);
+    const created = await entered(order, { lines: [{ quantity: '6', unitPrice: '12.00' }] });
+    await waitForInvoice(created.id, (i) => i.status === 'approved', 'approved');
+    const paid = await api.request('POST', `/invoices/${created.id}/payment`, { token: token.accountant, body: { reference: 'BANK-LADDER', paidOn: today(), amount: '75.60' } });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    // The same payment sent again answers as the first did; another one is a second payment.
+    expect((await api.request('POST', `/invoices/${created.id}/payment`, { token: token.accountant, body: { reference: 'BANK-LADDER', paidOn: today(), amount: '75.60' } })).status).toBe(200);
+    expect((await api.request('POST', `/invoices/${created.id}/payment`, { token: token.accountant, body: { reference: 'BANK-OTHER', paidOn: today(), amount: '75.60' } })).status).toBe(409);
+    expect((await orders.order(order.id)).status).toBe('partially_received');
+    expect((await api.request('POST', `/purchase-orders/${order.id}/cancel-remaining`, { token: token.buyer, body: { reason: 'Four ladders are enough' } })).status).toBe(200);
+    await h.eventually(() => orders.order(order.id), (o) => o.status === 'closed', 'the order closed after its rest was cancelled');
+    // The requisition does not close: the four ladders cancelled are freed on it, to be ordered again.
+    expect((await h.requisition(token.requester!, order.requisitionId)).status).toBe('approved');
+  });
+
   it('a payment run lists what is due by supplier and pays two invoices once, however often it is sent', async () => {
     const proposal = await get<{ count: number; total: string; suppliers: { supplierName: string; count: number; total: string; discountAvailable: string; invoices: { id: string }[] }[] }>('accountant', `/payment-runs/proposal?dueBy=${plusDays(40)}`);
     const group = proposal.suppliers.find((candidate) => candidate.supplierName === 'Termsworth Tools Ltd')!;
