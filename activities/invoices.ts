@@ -28,6 +28,7 @@ import {
   insertPayment,
   invoiceLinesOfOrder,
   liveInvoicesOfOrder,
+  netTotalOf,
   openHolds,
   openOrdersOfRequisition,
   paidQuantitiesOfOrder,
@@ -190,8 +191,7 @@ export function createInvoicingActivities(deps: ActivityDeps) {
       if (facts.approve) {
         const supplier = (await findSupplierById(tx, invoice.supplierId))!;
         const order = await findPurchaseOrder(tx, invoice.purchaseOrderId);
-        const credits = (await creditNotesOf(tx, id)).filter((note) => note.status !== 'rejected');
-        const net = showM(m(invoice.total) + credits.reduce((sum, note) => sum + m(note.total), 0n));
+        const net = await netTotalOf(tx, invoice);
         const dates = paymentDates(invoice.invoiceDate, { netDays: order?.paymentTermsDays ?? supplier.paymentTermsDays, discountPercent: supplier.discountPercent, discountDays: supplier.discountDays }, net);
         await updateInvoice(tx, id, { approvedAt: now, approvedById: facts.approve.automatic ? null : (change.onBehalfOfId ?? change.actorId), approvedAutomatically: facts.approve.automatic, dueDate: dates.dueDate, discountDate: dates.discountDate, discountAmount: dates.discountAmount, terms: dates.terms });
         entry('invoice.approved', { automatic: facts.approve.automatic, total: net, dueDate: dates.dueDate, discountDate: dates.discountDate, discountAmount: dates.discountAmount, terms: dates.terms, comment: change.comment });
@@ -358,7 +358,6 @@ export function createInvoicingActivities(deps: ActivityDeps) {
     async readInvoice(params: { invoiceId: string }) {
       const invoice = await findInvoice(db, params.invoiceId);
       if (!invoice) throw ApplicationFailure.nonRetryable(`invoice ${params.invoiceId} does not exist`, 'InvoiceMissing');
-      const credits = (await creditNotesOf(db, invoice.id)).filter((note) => note.status !== 'rejected');
       return {
         status: invoice.status,
         number: invoice.number,
@@ -366,7 +365,7 @@ export function createInvoicingActivities(deps: ActivityDeps) {
         supplierName: invoice.supplierName,
         purchaseOrderNumber: invoice.purchaseOrderNumber,
         currency: invoice.currency,
-        total: showM(m(invoice.total) + credits.reduce((sum, note) => sum + m(note.total), 0n)),
+        total: await netTotalOf(db, invoice),
         dueDate: invoice.dueDate,
         discountDate: invoice.discountDate,
         discountAmount: invoice.discountAmount,

@@ -54,6 +54,8 @@ export function problemOf(kind: ErrorKind, detail?: string, extra: Partial<Probl
   };
 }
 
-/** A field that matched its schema but breaks a business rule (an id naming nothing usable, a total above the maximum): 422. */
-export const fieldError = (path: string, message: string) =>
-  new AppError('unprocessable', `${path}: ${message}`, { errors: [{ path, message }] });
+/** Fields that matched their schema but break business rules (an id naming nothing usable, an over-receipt): 422 naming each. */
+export const invalidFields = (errors: FieldError[]) => new AppError('unprocessable', errors.map((error) => `${error.path}: ${error.message}`).join('; '), { errors });
+
+/** One such field: 422. */
+export const fieldError = (path: string, message: string) => invalidFields([{ path, message }]);

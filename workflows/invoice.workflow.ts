@@ -218,7 +218,7 @@ export async function invoiceWorkflow(input: InvoiceInput): Promise<InvoiceState
         assign: { to: 'role', role: 'procurement_manager', lineFrom: decision.actorId },
         exclude: [enteredBy, { ids: [decision.actorId], reason: 'the person who accepted a variance does not confirm it', as: 'accepted this variance' }],
         sla,
-        details: { ...details, stepLabel: 'Variance above twice the tolerance', acceptedByName: null, acceptedById: decision.actorId, acceptComment: decision.comment ?? null },
+        details: { ...details, stepLabel: 'Variance above twice the tolerance', acceptedById: decision.actorId, acceptComment: decision.comment ?? null },
         until: () => triggers.length > 0,
       });
       state.waitingFor = null;

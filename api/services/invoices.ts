@@ -68,13 +68,13 @@ import { openTasksOfProcess } from '../../db/queries/tasks.ts';
 import { findUserById } from '../../db/queries/users.ts';
 import type { InvoiceHoldRow, InvoiceRow } from '../../db/schema/index.ts';
 import { taskKindDef } from '@p2p/domain/task-registry';
-import { defaultMatchTolerances, tolerancesFor } from '@p2p/domain/invoices';
+import { addDays, defaultMatchTolerances, isoDayOf, taxOn, tolerancesFor } from '@p2p/domain/invoices';
 import { creditNoteReceived, invoiceState, invoiceWorkflow, recordPayment } from '../../workflows/invoice.workflow.ts';
 import { searchKeys } from '../../workflows/search-attributes.ts';
 import { toCsv } from '../csv.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
-import { AppError } from '../errors.ts';
+import { AppError, invalidFields as invalid } from '../errors.ts';
 import type { AuditContext } from './audit-context.ts';
 import { toProcessError } from './process-errors.ts';
 import { requestIdFrom } from './purchase-orders.ts';
@@ -90,15 +90,8 @@ const waitingPhrases: Record<string, string> = {
 const q = (value: string) => parseDecimal(value, PRICE_SCALE);
 const m = (value: string) => parseDecimal(value, MONEY_SCALE);
 const showM = (value: bigint) => formatDecimal(value, MONEY_SCALE);
-const today = (now: Date) => now.toISOString().slice(0, 10);
-const addDays = (isoDate: string, days: number) => {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-};
+const today = isoDayOf;
 
-/** A well-formed request that breaks a rule beyond its schema: 422 naming the fields. */
-const invalid = (errors: { path: string; message: string }[]) => new AppError('unprocessable', errors.map((error) => `${error.path}: ${error.message}`).join('; '), { errors });
 
 /**
  * Starts an invoice's match process (at entry, or by the relay when that
@@ -333,22 +326,26 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
     return { order, original, subtotal: showM(subtotal), amounts };
   }
 
-  async function paymentDue(row: InvoiceRow, paidOn: string): Promise<{ open: string; discounted: string | null }> {
-    const credits = await creditTotalsOf(db, [row.id]);
-    const open = openAmountOf(row, credits.get(row.id));
+  /** What paying an invoice on a day takes: the open amount, and that less the discount by its last day. `credits`: preloaded for many. */
+  async function paymentDue(row: InvoiceRow, paidOn: string, credits?: Map<string, string>): Promise<{ open: string; discounted: string | null }> {
+    const open = openAmountOf(row, (credits ?? (await creditTotalsOf(db, [row.id]))).get(row.id));
     const discounted = row.discountDate && row.discountAmount && paidOn <= row.discountDate ? showM(m(open) - m(row.discountAmount)) : null;
     return { open, discounted };
   }
 
-  async function sendPayment(invoice: InvoiceRow, request: { actorId: string; reference: string; paidOn: string; amount: string; paymentRunId: string | null }) {
+  async function sendPayment(invoice: Pick<InvoiceRow, 'id' | 'workflowId'>, request: { actorId: string; reference: string; paidOn: string; amount: string; paymentRunId: string | null }) {
     const handle = (await temporal.client()).workflow.getHandle(invoice.workflowId);
     const requestId = `payment:${invoice.id}`;
     await handle.executeUpdate(recordPayment, { updateId: requestId, args: [{ requestId, ...request }] });
   }
 
-  async function toPaymentRun(id: string): Promise<PaymentRun> {
+  async function loadPaymentRun(id: string): Promise<PaymentRun> {
     const run = await findPaymentRun(db, id);
     if (!run) throw new AppError('not_found', 'No such payment run');
+    return toPaymentRun(run);
+  }
+
+  function toPaymentRun(run: NonNullable<Awaited<ReturnType<typeof findPaymentRun>>>): PaymentRun {
     return {
       id: run.id,
       number: run.number,
@@ -368,13 +365,10 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
   /** Invoices as bills, close to QuickBooks Online's Bill: vendor ref, lines with account (GL) and class (cost code) refs. */
   async function billsOf(executor: Executor, rows: InvoiceWithLines[]): Promise<Bill[]> {
     const codes = await projectCodesOfOrderLines(executor, rows.flatMap((row) => row.lines.map((line) => line.purchaseOrderLineId)));
-    const orders = new Map<string, Awaited<ReturnType<typeof findPurchaseOrder>>>();
     const bills: Bill[] = [];
     for (const row of rows) {
-      if (!orders.has(row.purchaseOrderId)) orders.set(row.purchaseOrderId, await findPurchaseOrder(executor, row.purchaseOrderId));
-      const rates = new Map((orders.get(row.purchaseOrderId)?.lines ?? []).map((line) => [line.id, line.taxRate]));
       // Tax per line at the PO line's rate; the rounding rest goes on the last line, so lines add up to the invoice's tax.
-      const taxes = row.lines.map((line) => (m(line.amount) * parseDecimal(rates.get(line.purchaseOrderLineId) ?? '0', 4) + (m(line.amount) >= 0n ? 500000n : -500000n)) / 1000000n);
+      const taxes = row.lines.map((line) => m(taxOn(line.amount, line.taxRate)));
       const rest = m(row.taxAmount) - taxes.reduce((sum, tax) => sum + tax, 0n);
       if (taxes.length) taxes[taxes.length - 1]! += rest;
       bills.push({
@@ -414,7 +408,9 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
       if (duplicate) throw new AppError('conflict', `Invoice ${body.invoiceNumber} of this supplier is already entered, as ${duplicate.number}`, { errors: [{ path: 'invoiceNumber', message: `already entered as ${duplicate.number}` }] });
       const kind: InvoiceKind = original ? 'credit_note' : 'invoice';
       const supplier = (await findSupplierById(db, body.supplierId))!;
-      let row: InvoiceRow;
+      // Provisional until approval, which dates it again on the total net of credit notes; a credit note is paid with its invoice.
+      const dates = paymentDates(body.invoiceDate, { netDays: order.paymentTermsDays, discountPercent: supplier.discountPercent, discountDays: supplier.discountDays }, body.total);
+      let row: InvoiceRow | undefined;
       try {
         row = await db.transaction(async (tx) => {
           const number = invoiceDocumentNumber(kind, now.getUTCFullYear(), await allocateDocumentNumber(tx, { kind: kind === 'credit_note' ? 'CN' : 'INV', year: now.getUTCFullYear() }));
@@ -436,18 +432,17 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
             note: body.note ?? null,
             enteredById: actor.user.id,
             workflowId: original?.workflowId ?? `inv-${id}`,
-            // Provisional until approval, which dates it again on the total net of credit notes.
-            ...(() => {
-              const dates = paymentDates(body.invoiceDate, { netDays: order.paymentTermsDays, discountPercent: supplier.discountPercent, discountDays: supplier.discountDays }, body.total);
-              return original ? { terms: dates.terms } : { terms: dates.terms, dueDate: dates.dueDate, discountDate: dates.discountDate, discountAmount: dates.discountAmount };
-            })(),
+            terms: dates.terms,
+            ...(original ? {} : { dueDate: dates.dueDate, discountDate: dates.discountDate, discountAmount: dates.discountAmount }),
             createdAt: now,
             updatedAt: now,
           };
-          await insertInvoice(tx, values, body.lines.map((line, index) => ({ invoiceId: id, lineNo: index + 1, purchaseOrderLineId: line.purchaseOrderLineId, quantity: line.quantity, unitPrice: line.unitPrice, amount: amounts[index]! })));
+          const inserted = await insertInvoice(tx, values, body.lines.map((line, index) => ({ invoiceId: id, lineNo: index + 1, purchaseOrderLineId: line.purchaseOrderLineId, quantity: line.quantity, unitPrice: line.unitPrice, amount: amounts[index]! })));
+          // The same key raced in by a retry: that request records it.
+          if (!inserted) return undefined;
           await refreshInvoicedQuantities(tx, order.id);
           await appendAudit(tx, { ...audit, at: now, action: kind === 'credit_note' ? 'credit_note.entered' : 'invoice.entered', subjectType: 'Invoice', subjectId: id, after: { number, invoiceNumber: body.invoiceNumber, supplierId: supplier.id, purchaseOrderId: order.id, purchaseOrderNumber: order.number, invoiceDate: body.invoiceDate, subtotal, taxAmount: body.taxAmount, total: body.total, creditNoteFor: original?.id ?? null, lines: body.lines } });
-          return { dueDate: null, discountDate: null, discountAmount: null, ...values, seq: 0, matchedAt: null, approvedAt: null, approvedById: null, approvedAutomatically: null, varianceAcceptedById: null, rejectedAt: null, rejectedById: null, rejectionReason: null, paidAt: null, exportedAt: null, exportId: null } satisfies InvoiceRow;
+          return inserted;
         });
       } catch (error) {
         if ((error as { code?: unknown }).code === '23505' || /invoices_supplier_number/.test(String(error))) throw new AppError('conflict', `Invoice ${body.invoiceNumber} of this supplier is already entered`, { errors: [{ path: 'invoiceNumber', message: 'already entered' }] });
@@ -457,7 +452,7 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
         if (original) {
           const handle = (await temporal.client()).workflow.getHandle(original.workflowId);
           await handle.executeUpdate(creditNoteReceived, { updateId: `credit-note:${id}`, args: [{ creditNoteId: id }] });
-        } else {
+        } else if (row) {
           await start(row);
         }
       } catch (error) {
@@ -531,6 +526,9 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
         const errors: { path: string; message: string }[] = [];
         const items: { invoice: InvoiceWithLines; amount: string }[] = [];
         const seen = new Set<string>();
+        const unique = [...new Set(body.invoiceIds)];
+        const found = new Map((await invoicesWithLines(db, unique)).map((row) => [row.id, row]));
+        const credits = await creditTotalsOf(db, unique);
         for (const [index, invoiceId] of body.invoiceIds.entries()) {
           const path = `invoiceIds.${index}`;
           if (seen.has(invoiceId)) {
@@ -538,12 +536,12 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
             continue;
           }
           seen.add(invoiceId);
-          const invoice = await findInvoice(db, invoiceId);
+          const invoice = found.get(invoiceId);
           if (!invoice || invoice.kind !== 'invoice') errors.push({ path, message: 'no such invoice' });
           else if (invoice.status !== 'approved') errors.push({ path, message: `${invoice.number} is ${invoice.status.replaceAll('_', ' ')}: only approved invoices are paid` });
           else if (!invoice.dueDate || invoice.dueDate > body.dueBy) errors.push({ path, message: `${invoice.number} is due ${invoice.dueDate}, after ${body.dueBy}` });
           else {
-            const { open, discounted } = await paymentDue(invoice, body.paidOn);
+            const { open, discounted } = await paymentDue(invoice, body.paidOn, credits);
             items.push({ invoice, amount: discounted ?? open });
           }
         }
@@ -559,33 +557,29 @@ export function createInvoiceService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tempo
       }
       // Each invoice is paid by its process, once (the Update's id is the invoice's payment); a retry pays what is still unpaid.
       for (const item of run.items) {
-        const invoice = await findInvoice(db, item.invoiceId);
-        if (!invoice || invoice.status !== 'approved') continue;
+        if (item.status !== 'approved') continue;
         try {
-          await sendPayment(invoice, { actorId: actor.user.id, reference: run.reference, paidOn: run.paidOn, amount: item.amount, paymentRunId: run.id });
+          await sendPayment({ id: item.invoiceId, workflowId: item.workflowId }, { actorId: actor.user.id, reference: run.reference, paidOn: run.paidOn, amount: item.amount, paymentRunId: run.id });
         } catch (error) {
           logger.info('payment run: an invoice was not paid by this attempt', { runId: run.id, invoiceId: item.invoiceId, error: String(error) });
         }
       }
       // Paid or rejected meanwhile is an answer; still approved and unpaid (the engine away, or its process behind its row) is not: the run is not done.
-      let unreached = 0;
-      for (const item of run.items) {
-        const invoice = await findInvoice(db, item.invoiceId);
-        if (invoice?.status === 'approved' && !(await findPayment(db, item.invoiceId))) unreached += 1;
-      }
+      // (An invoice's payment row and its status 'paid' are written in one transaction.)
+      const after = (await findPaymentRun(db, id))!;
+      const unreached = after.items.filter((item) => item.status === 'approved').length;
       if (unreached > 0) throw new AppError('unavailable', `Payment run ${run.number} is recorded, but ${unreached} of its invoices could not be reached yet: send the same request again (same Idempotency-Key) to finish it; the API also finishes it by itself`);
-      return toPaymentRun(id);
+      return toPaymentRun(after);
     },
 
     async paymentRun(actor: RequestActor, id: string): Promise<PaymentRun> {
       ForbiddenError.from(actor.ability).throwUnlessCan('read', 'Invoice');
-      return toPaymentRun(id);
+      return loadPaymentRun(id);
     },
 
     async paymentRuns(actor: RequestActor, params: { limit: number; before?: string | undefined }): Promise<PaymentRun[]> {
       ForbiddenError.from(actor.ability).throwUnlessCan('read', 'Invoice');
-      const rows = await listPaymentRuns(db, params);
-      return Promise.all(rows.map((row) => toPaymentRun(row.id)));
+      return (await listPaymentRuns(db, params)).map(toPaymentRun);
     },
 
     async createExport(actor: RequestActor, body: { invoiceIds?: string[] | undefined }, audit: AuditContext): Promise<AccountingExport> {

@@ -4,7 +4,7 @@ import { appendAudit } from '../../db/queries/audit.ts';
 import { writePolicy } from '../../db/queries/requisitions.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
-import { AppError } from '../errors.ts';
+import { invalidFields } from '../errors.ts';
 import type { AuditContext } from './audit-context.ts';
 import { APPROVAL_POLICY, type RequisitionService } from './requisitions.ts';
 
@@ -24,7 +24,7 @@ export function createPolicyService(deps: Pick<ApiDeps, 'db' | 'clock'>, requisi
       const checked = approvalPolicySchema.safeParse(after);
       if (!checked.success) {
         const errors = checked.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: `${issue.message} (the policy keeps maxTotal ${before.maxTotal} unless you send one)` }));
-        throw new AppError('unprocessable', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+        throw invalidFields(errors);
       }
       await db.transaction(async (tx) => {
         await writePolicy(tx, { name: APPROVAL_POLICY, value: after, updatedBy: actor.user.id, now: clock() });

@@ -45,7 +45,7 @@ import { goodsReceipts, purchaseOrders } from '../../db/schema/index.ts';
 import { cancelOrder, receiveGoods, returnGoods, reviseOrder, supplierRespond } from '../../workflows/purchase-order.workflow.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
-import { AppError } from '../errors.ts';
+import { AppError, invalidFields as invalid } from '../errors.ts';
 import { accessWhere } from './access.ts';
 import type { AuditContext } from './audit-context.ts';
 import { toProcessError } from './process-errors.ts';
@@ -61,8 +61,6 @@ export function requestIdFrom(actorId: string, key: string | undefined, purpose:
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** A well-formed request that breaks a rule beyond its schema (over-receipt, a line of another order): 422 naming the fields. */
-const invalid = (errors: { path: string; message: string }[]) => new AppError('unprocessable', errors.map((error) => `${error.path}: ${error.message}`).join('; '), { errors });
 
 export type PurchaseOrderService = ReturnType<typeof createPurchaseOrderService>;
 

@@ -31,7 +31,7 @@ import {
 import type { LegalHoldRow } from '../../db/schema/index.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
-import { AppError, fieldError } from '../errors.ts';
+import { AppError, fieldError, invalidFields } from '../errors.ts';
 import type { AuditContext } from './audit-context.ts';
 
 export const RETENTION_POLICY = 'retention';
@@ -114,7 +114,7 @@ export function createRetentionService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
           errors.push({ path: `periods.${recordClass}`, message: `must not be below the legal minimum of ${def.legalMinimum} ${retentionEventLabels[def.countsFrom]} for ${def.plural.toLowerCase()}` });
         }
       }
-      if (errors.length > 0) throw new AppError('unprocessable', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+      if (errors.length > 0) throw invalidFields(errors);
       return db.transaction(async (tx) => {
         const before = ((await readPolicy<StoredRetentionPolicy>(tx, RETENTION_POLICY)) ?? { periods: {} }).periods;
         const periods = { ...before };

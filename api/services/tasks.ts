@@ -6,7 +6,7 @@ import { tasks, type TaskRow } from '../../db/schema/index.ts';
 import { claimTask as claimUpdate, decide, processStatus as processStatusQuery, type DecisionArgs } from '../../workflows/human-task.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
-import { AppError } from '../errors.ts';
+import { AppError, fieldError as invalid } from '../errors.ts';
 import { accessWhere, accessWhereAny } from './access.ts';
 import { toProcessError } from './process-errors.ts';
 
@@ -69,7 +69,6 @@ const decisionArgs = (row: TaskRow, body: CompleteTaskBody, actor: RequestActor,
 });
 
 /** The body matched its schema; what it asks of this task breaks the kind's rules (its actions, comments, forms): 422. */
-const invalid = (path: string, message: string) => new AppError('unprocessable', `${path}: ${message}`, { errors: [{ path, message }] });
 
 /**
  * What the registry says about a completion before any process hears of it:

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, lte, gte, ne, sql, type SQL } from 'drizzle-orm';
+import { MONEY_SCALE, formatDecimal, parseDecimal } from '@p2p/domain';
 import type { InvoiceKind, InvoiceStatus, SupplierTolerances } from '@p2p/domain/invoicing';
 import type { Executor } from '../client.ts';
 import {
@@ -20,6 +21,7 @@ import {
   type InvoiceHoldRow,
   type InvoiceLineRow,
   type InvoiceRow,
+  type PaymentRunRow,
 } from '../schema/index.ts';
 
 /**
@@ -33,6 +35,8 @@ export interface InvoiceLineView extends InvoiceLineRow {
   description: string;
   unit: string;
   glCode: string | null;
+  /** The PO line's tax rate, percent. */
+  taxRate: string;
 }
 
 export interface InvoiceWithLines extends InvoiceRow {
@@ -41,23 +45,23 @@ export interface InvoiceWithLines extends InvoiceRow {
   purchaseOrderNumber: string | null;
 }
 
-export async function insertInvoice(db: Executor, values: typeof invoices.$inferInsert, lines: (typeof invoiceLines.$inferInsert)[]): Promise<boolean> {
-  const inserted = await db.insert(invoices).values(values).onConflictDoNothing({ target: invoices.id }).returning({ id: invoices.id });
-  if (inserted.length === 0) return false;
-  await db.insert(invoiceLines).values(lines);
-  return true;
+/** The invoice and its lines, once per id: undefined when the id is taken. */
+export async function insertInvoice(db: Executor, values: typeof invoices.$inferInsert, lines: (typeof invoiceLines.$inferInsert)[]): Promise<InvoiceRow | undefined> {
+  const [inserted] = await db.insert(invoices).values(values).onConflictDoNothing({ target: invoices.id }).returning();
+  if (inserted) await db.insert(invoiceLines).values(lines);
+  return inserted;
 }
 
 async function linesOf(db: Executor, invoiceIds: readonly string[]): Promise<Map<string, InvoiceLineView[]>> {
   const byInvoice = new Map<string, InvoiceLineView[]>();
   if (invoiceIds.length === 0) return byInvoice;
   const rows = await db
-    .select({ line: invoiceLines, description: purchaseOrderLines.description, unit: purchaseOrderLines.unit, glCode: purchaseOrderLines.glCode })
+    .select({ line: invoiceLines, description: purchaseOrderLines.description, unit: purchaseOrderLines.unit, glCode: purchaseOrderLines.glCode, taxRate: purchaseOrderLines.taxRate })
     .from(invoiceLines)
     .innerJoin(purchaseOrderLines, eq(purchaseOrderLines.id, invoiceLines.purchaseOrderLineId))
     .where(inArray(invoiceLines.invoiceId, [...invoiceIds]))
     .orderBy(asc(invoiceLines.invoiceId), asc(invoiceLines.lineNo));
-  for (const row of rows) byInvoice.set(row.line.invoiceId, [...(byInvoice.get(row.line.invoiceId) ?? []), { ...row.line, description: row.description, unit: row.unit, glCode: row.glCode }]);
+  for (const row of rows) byInvoice.set(row.line.invoiceId, [...(byInvoice.get(row.line.invoiceId) ?? []), { ...row.line, description: row.description, unit: row.unit, glCode: row.glCode, taxRate: row.taxRate }]);
   return byInvoice;
 }
 
@@ -266,26 +270,32 @@ export async function insertPaymentRun(db: Executor, run: typeof paymentRuns.$in
   return true;
 }
 
-export async function findPaymentRun(db: Executor, id: string) {
-  const [run] = await db.select().from(paymentRuns).where(eq(paymentRuns.id, id)).limit(1);
-  if (!run) return undefined;
+/** Runs with their invoices, in one query for the items of them all. */
+async function withItems(db: Executor, runs: PaymentRunRow[]) {
+  if (runs.length === 0) return [];
   const items = await db
-    .select({ invoiceId: paymentRunItems.invoiceId, amount: paymentRunItems.amount, number: invoices.number, invoiceNumber: invoices.invoiceNumber, status: invoices.status, supplierName: suppliers.name })
+    .select({ runId: paymentRunItems.runId, invoiceId: paymentRunItems.invoiceId, amount: paymentRunItems.amount, number: invoices.number, invoiceNumber: invoices.invoiceNumber, status: invoices.status, workflowId: invoices.workflowId, supplierName: suppliers.name })
     .from(paymentRunItems)
     .innerJoin(invoices, eq(invoices.id, paymentRunItems.invoiceId))
     .innerJoin(suppliers, eq(suppliers.id, invoices.supplierId))
-    .where(eq(paymentRunItems.runId, id))
+    .where(inArray(paymentRunItems.runId, runs.map((run) => run.id)))
     .orderBy(asc(suppliers.name), asc(invoices.seq));
-  return { ...run, items };
+  return runs.map((run) => ({ ...run, items: items.filter((item) => item.runId === run.id) }));
+}
+
+export async function findPaymentRun(db: Executor, id: string) {
+  const runs = await db.select().from(paymentRuns).where(eq(paymentRuns.id, id)).limit(1);
+  return (await withItems(db, runs))[0];
 }
 
 export async function listPaymentRuns(db: Executor, params: { limit: number; before?: string | undefined }) {
-  return db
+  const runs = await db
     .select()
     .from(paymentRuns)
     .where(params.before ? sql`(${paymentRuns.createdAt}, ${paymentRuns.id}) < (select r.created_at, r.id from payment_runs r where r.id = ${params.before})` : undefined)
     .orderBy(desc(paymentRuns.createdAt), desc(paymentRuns.id))
     .limit(params.limit);
+  return withItems(db, runs);
 }
 
 // ---- accounting exports ----------------------------------------------------
@@ -452,4 +462,10 @@ export async function recentPaymentsOfOpenOrders(db: Executor, params: { olderTh
     .where(and(ne(purchaseOrders.status, 'closed'), sql`${invoicePayments.recordedAt} between now() - interval '1 day' and now() - make_interval(secs => ${params.olderThanSeconds})`))
     .orderBy(desc(invoicePayments.recordedAt))
     .limit(params.limit);
+}
+
+/** An invoice's total net of its live credit notes (a credit note's total is negative). */
+export async function netTotalOf(db: Executor, invoice: Pick<InvoiceRow, 'id' | 'total'>): Promise<string> {
+  const credit = (await creditTotalsOf(db, [invoice.id])).get(invoice.id) ?? '0';
+  return formatDecimal(parseDecimal(invoice.total, MONEY_SCALE) + parseDecimal(credit, MONEY_SCALE), MONEY_SCALE);
 }

@@ -201,7 +201,10 @@ const min = (a: bigint, b: bigint) => (a < b ? a : b);
 const percentOf = (value: bigint, percent: string, scale: number) => rescale(value * parseDecimal(percent, PERCENT_SCALE), scale + PERCENT_SCALE + 2, scale);
 /** quantity x price, rounded to money. */
 const times = (quantity: bigint, price: bigint) => rescale(quantity * price, Q * 2, MONEY_SCALE);
-const taxOn = (amount: bigint, rate: string) => rescale(amount * parseDecimal(rate, PERCENT_SCALE), MONEY_SCALE + PERCENT_SCALE + 2, MONEY_SCALE);
+const taxOnCents = (amount: bigint, rate: string) => rescale(amount * parseDecimal(rate, PERCENT_SCALE), MONEY_SCALE + PERCENT_SCALE + 2, MONEY_SCALE);
+
+/** Tax at a rate (percent) on a money amount, rounded to the cent half away from zero. */
+export const taxOn = (amount: string, rate: string) => showM(taxOnCents(m(amount), rate));
 
 /** The price limit per unit on one side: the tighter of percent of the PO price and the amount. */
 export function priceLimit(poUnitPrice: string, limit: PriceLimit): string {
@@ -283,11 +286,11 @@ export function matchInvoice(input: MatchInput): MatchResult {
       const side = perUnit >= 0n ? upper : lower;
       const room = times(quantity, side);
       // Tax rounded on the invoiced amount and on the PO amount may part by a cent more than the tax on the room.
-      band += room + taxOn(room, line.taxRate) + 1n;
+      band += room + taxOnCents(room, line.taxRate) + 1n;
     }
     if (pricePassed) acceptedPriceVariance += variance;
-    expectedTax += taxOn(amount, line.taxRate);
-    expectedTotal += atPoPrice + taxOn(atPoPrice, line.taxRate);
+    expectedTax += taxOnCents(amount, line.taxRate);
+    expectedTotal += atPoPrice + taxOnCents(atPoPrice, line.taxRate);
     lines.push({
       purchaseOrderLineId: line.purchaseOrderLineId,
       lineNo: line.lineNo,
@@ -351,10 +354,14 @@ export interface PaymentDates {
   terms: string;
 }
 
-const addDays = (isoDate: string, days: number) => {
+/** The calendar day (UTC) of an instant, as ISO 8601. */
+export const isoDayOf = (at: Date) => at.toISOString().slice(0, 10);
+
+/** An ISO day plus (or minus) whole days. */
+export const addDays = (isoDate: string, days: number) => {
   const date = new Date(`${isoDate}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
+  return isoDayOf(date);
 };
 
 export function termsLabel(terms: PaymentTerms): string {

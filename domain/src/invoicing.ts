@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { calendarDate } from './dates.ts';
 import { MONEY_SCALE, PRICE_SCALE, decimalString, formatDecimal, parseDecimal } from './money.ts';
-import { holdReasons, invoiceKinds, invoiceStatuses, type MatchingPolicy, type MatchTolerances } from './invoices.ts';
+import { holdReasons, invoiceKinds, invoiceStatuses, isoDayOf, type MatchingPolicy, type MatchTolerances } from './invoices.ts';
 import { percentString } from './purchasing.ts';
 import { QUANTITY_DIGITS, UNIT_PRICE_DIGITS } from './requisitions.ts';
 import { defineTaskForm, type FormIssue } from './task-forms.ts';
@@ -282,7 +282,7 @@ export type Bill = z.infer<typeof billSchema>;
 defineTaskForm('invoice_payment', 'mark_paid', recordPaymentBody, (data, details) => {
   const payment = data as RecordPaymentBody;
   const issues: FormIssue[] = [];
-  if (payment.paidOn > new Date().toISOString().slice(0, 10)) issues.push({ path: 'data.paidOn', message: 'a payment is recorded once made: the date is today or earlier' });
+  if (payment.paidOn > isoDayOf(new Date())) issues.push({ path: 'data.paidOn', message: 'a payment is recorded once made: the date is today or earlier' });
   const open = typeof details.amount === 'string' ? details.amount : null;
   const discount = typeof details.discountAmount === 'string' && typeof details.discountDate === 'string' && payment.paidOn <= details.discountDate ? details.discountAmount : null;
   const cents = (value: string) => parseDecimal(value, MONEY_SCALE);
