@@ -7,6 +7,7 @@ import { createPurchasingActivities } from './purchase-orders.ts';
 import type { SupplierLinks } from './supplier-links.ts';
 import { createRequisitionActivities } from './requisition-approval.ts';
 import { requisitionSubject } from './requisition-subject.ts';
+import { createRetentionActivities } from './retention.ts';
 
 /** What activities may touch: narrowed, injected, so tests give them real parts on a test database. */
 export interface ActivityDeps {
@@ -22,8 +23,8 @@ export interface ActivityDeps {
 }
 
 /** The records people's steps are about, one adapter per subject type; a new process adds its own. */
-export function subjectAdapters(deps: ActivityDeps, adapters: { purchaseOrderSubject: SubjectAdapter; invoiceSubject: SubjectAdapter }): SubjectAdapters {
-  return { Requisition: requisitionSubject(deps.publicUrl), PurchaseOrder: adapters.purchaseOrderSubject, Invoice: adapters.invoiceSubject };
+export function subjectAdapters(deps: ActivityDeps, adapters: { purchaseOrderSubject: SubjectAdapter; invoiceSubject: SubjectAdapter; retentionReviewSubject: SubjectAdapter }): SubjectAdapters {
+  return { Requisition: requisitionSubject(deps.publicUrl), PurchaseOrder: adapters.purchaseOrderSubject, Invoice: adapters.invoiceSubject, RetentionReview: adapters.retentionReviewSubject };
 }
 
 /**
@@ -35,10 +36,12 @@ export function subjectAdapters(deps: ActivityDeps, adapters: { purchaseOrderSub
 export function createActivities(deps: ActivityDeps, extraSubjects: SubjectAdapters = {}) {
   const { purchaseOrderSubject, ...purchasing } = createPurchasingActivities(deps);
   const { invoiceSubject, ...invoicing } = createInvoicingActivities(deps);
-  const humanTasks = createHumanTaskActivities(deps, { ...subjectAdapters(deps, { purchaseOrderSubject, invoiceSubject }), ...extraSubjects });
+  const { retentionReviewSubject, ...retention } = createRetentionActivities(deps);
+  const humanTasks = createHumanTaskActivities(deps, { ...subjectAdapters(deps, { purchaseOrderSubject, invoiceSubject, retentionReviewSubject }), ...extraSubjects });
   return {
     ...purchasing,
     ...invoicing,
+    ...retention,
     // Runs of requisitionApprovalWorkflow (before the human-task helper) call these by name.
     ...createRequisitionActivities(deps.db, humanTasks),
     ...humanTasks,

@@ -16,7 +16,8 @@ try {
   const ms = Math.round(performance.now() - started);
   const sealing = result.unsealed === 0 ? 'all sealed' : `${result.unsealed} not sealed yet, oldest ${result.oldestUnsealedAt} (${result.sealLagMs} ms behind)`;
   if (result.ok) {
-    process.stdout.write(`audit chain OK: ${result.checked} entries verified in ${ms} ms; ${sealing}\n`);
+    const from = result.disposed ? ` from entry ${result.startsAt} (entries 1 to ${result.disposed.entries} were disposed after retention, the last dated ${result.disposed.lastAt})` : '';
+    process.stdout.write(`audit chain OK: ${result.checked} entries verified${from} in ${ms} ms; ${sealing}\n`);
   } else {
     process.stdout.write(`audit chain BROKEN at entry ${result.firstBrokenId} (after ${result.checked - 1} good entries)\n`);
     process.exitCode = 1;

@@ -3,12 +3,10 @@ import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Connection,
 /** The nightly retention review (SPEC 4.4): one Schedule, visible in the Temporal UI under this id. */
 export const RETENTION_REVIEW_SCHEDULE_ID = 'retention-review';
 export const RETENTION_REVIEW_WORKFLOW_TYPE = 'retentionReviewWorkflow';
-/**
- * The review workflow is not built yet (issue #14): the Schedule is kept
- * paused, with this note, so nothing starts a workflow type no worker has and
- * fails every night. The change that adds the workflow unpauses it here.
- */
+/** The note the Schedule was kept paused with before the review workflow existed: such a pause is lifted at start. */
 export const RETENTION_REVIEW_PENDING_NOTE = 'review workflow pending (#14)';
+
+const RUNNING_NOTE = 'nightly retention review (SPEC 4.4)';
 
 export interface RetentionScheduleParams {
   taskQueue: string;
@@ -22,7 +20,7 @@ export function retentionReviewSchedule(params: RetentionScheduleParams): Omit<S
     spec: { calendars: [{ hour: 2, minute: 0, comment: 'daily at 02:00 company time' }], timezone: params.timeZone },
     action: { type: 'startWorkflow', workflowType: RETENTION_REVIEW_WORKFLOW_TYPE, taskQueue: params.taskQueue, workflowId: RETENTION_REVIEW_SCHEDULE_ID, args: [] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-    state: { paused: true, note: RETENTION_REVIEW_PENDING_NOTE },
+    state: { paused: false, note: RUNNING_NOTE },
   };
 }
 
@@ -41,6 +39,13 @@ export async function ensureRetentionReviewSchedule(connection: Connection, name
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
-  await client.schedule.getHandle(RETENTION_REVIEW_SCHEDULE_ID).update(() => ({ spec: definition.spec, action: definition.action, policies: definition.policies, state: { paused: true, note: RETENTION_REVIEW_PENDING_NOTE } }));
+  // The definition is brought up to date; a pause stays an operator's choice (Temporal UI, CLI), except the one
+  // kept while no worker had the workflow.
+  await client.schedule.getHandle(RETENTION_REVIEW_SCHEDULE_ID).update((current) => ({
+    spec: definition.spec,
+    action: definition.action,
+    policies: definition.policies,
+    state: current.state.paused && current.state.note === RETENTION_REVIEW_PENDING_NOTE ? { paused: false, note: RUNNING_NOTE } : { paused: current.state.paused, note: current.state.note },
+  }));
   return 'updated';
 }

@@ -9,6 +9,9 @@ import {
   releaseLegalHoldBody,
   retentionDryRunSchema,
   retentionPolicySchema,
+  retentionReviewSchema,
+  retentionReviewStartedSchema,
+  retentionReviewSummarySchema,
   startRetentionReviewBody,
 } from '@p2p/domain';
 import { recordAnswerOf } from '../middleware/idempotency.ts';
@@ -77,9 +80,33 @@ const startReview = createRoute({
   operationId: 'startRetentionReview',
   tags: ['retention'],
   summary:
-    'Dry run of a retention review (records managers, admins): the records past their retention date, without those under a legal hold or whose process still runs. Only `dryRun: true` exists so far: the review workflow a real run starts comes with the rest of issue #14, and any other body is refused with 422 naming dryRun',
+    'Start a retention review now, as the nightly Schedule does (records managers, admins): 202 with the review’s id; its workflow takes up the records past their date in batches of at most 100 and gives each batch to the records managers as a task. With `dryRun: true`, 200 with what a review would take up (without records under a legal hold, extended, under review or whose process still runs), creating nothing',
   request: { body: jsonBody(startRetentionReviewBody) },
-  responses: { 200: jsonResponse(retentionDryRunSchema, 'What a review would take up now, oldest retention date first'), ...problemResponses('forbidden') },
+  responses: {
+    200: jsonResponse(retentionDryRunSchema, 'Dry run: what a review would take up now, oldest retention date first'),
+    202: { ...jsonResponse(retentionReviewStartedSchema, 'The review started'), links: { review: { operationId: 'getRetentionReview', parameters: { id: '$response.body#/id' } } } },
+    ...problemResponses('forbidden'),
+  },
+});
+
+const listReviews = createRoute({
+  method: 'get',
+  path: '/retention/reviews',
+  operationId: 'listRetentionReviews',
+  tags: ['retention'],
+  summary: 'Past and running retention reviews, newest first, with how many of their records were disposed, extended, held, kept or wait (records managers, admins, auditors)',
+  request: { query: paginationQuery },
+  responses: { 200: jsonResponse(pageOf(retentionReviewSummarySchema), 'A page of reviews'), ...problemResponses('forbidden') },
+});
+
+const getReview = createRoute({
+  method: 'get',
+  path: '/retention/reviews/{id}',
+  operationId: 'getRetentionReview',
+  tags: ['retention'],
+  summary: 'A retention review: each record it took up with the decision and what came of it, and the tombstones of what it disposed',
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: { 200: jsonResponse(retentionReviewSchema, 'The review'), ...problemResponses('forbidden', 'not_found') },
 });
 
 export function retentionRoutes(services: Services) {
@@ -93,6 +120,16 @@ export function retentionRoutes(services: Services) {
     const rows = await services.retention.listHolds(requireActor(c), { limit: limit + 1, after: cursor, status });
     return c.json(pageFrom(rows, limit, (last) => last.id), 200);
   });
-  router.openapi(startReview, async (c) => c.json(await services.retention.dryRun(requireActor(c), c.req.valid('json')), 200));
+  router.openapi(startReview, async (c) => {
+    const body = c.req.valid('json');
+    if (body.dryRun) return c.json(await services.retention.dryRun(requireActor(c), body), 200);
+    return c.json(await services.retention.startReview(requireActor(c)), 202);
+  });
+  router.openapi(listReviews, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const rows = await services.retention.listReviews(requireActor(c), { limit: limit + 1, after: cursor });
+    return c.json(pageFrom(rows, limit, (last) => last.id), 200);
+  });
+  router.openapi(getReview, async (c) => c.json(await services.retention.getReview(requireActor(c), c.req.valid('param').id), 200));
   return router;
 }

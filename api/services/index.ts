@@ -15,7 +15,8 @@ export type Services = ReturnType<typeof createServices>;
 
 export function createServices(deps: ApiDeps) {
   const requisitions = createRequisitionService(deps);
-  const tasks = createTaskService(deps);
+  const retention = createRetentionService(deps);
+  const tasks = createTaskService(deps, { retention_review: (row, data) => retention.checkReviewDecisions(row, data) });
   return {
     auth: createAuthService(deps),
     users: createUserService(deps),
@@ -27,6 +28,6 @@ export function createServices(deps: ApiDeps) {
     processHistory: createProcessHistoryService(deps),
     purchaseOrders: createPurchaseOrderService(deps),
     invoices: createInvoiceService(deps),
-    retention: createRetentionService(deps),
+    retention,
   };
 }

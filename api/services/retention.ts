@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ForbiddenError } from '@casl/ability';
 import {
   parseRetentionPeriod,
@@ -10,7 +11,14 @@ import {
   type PutRetentionPolicyBody,
   type ReleaseLegalHoldBody,
   type RetentionDryRun,
+  resolveRetentionDecisions,
+  type FormIssue,
+  type RetentionBatchRecord,
   type RetentionPolicy,
+  type RetentionReview,
+  type RetentionReviewForm,
+  type RetentionReviewStarted,
+  type RetentionReviewSummary,
   type StartRetentionReviewBody,
 } from '@p2p/domain';
 import { appendAudit } from '../../db/queries/audit.ts';
@@ -25,16 +33,18 @@ import {
   listLegalHolds,
   readPolicyRow,
   releaseLegalHold,
+  RETENTION_POLICY,
+  retentionPeriods,
   retentionSourceOf,
   type RetentionCandidate,
 } from '../../db/queries/retention.ts';
-import type { LegalHoldRow } from '../../db/schema/index.ts';
+import { countsOfReviews, findRetentionReview, itemsOfReview, listRetentionReviews, startedByName, tombstonesOfReview, type RetentionReviewRow } from '../../db/queries/retention-reviews.ts';
+import type { LegalHoldRow, TaskRow } from '../../db/schema/index.ts';
+import { retentionReviewWorkflow, type RetentionReviewInput } from '../../workflows/retention-review.workflow.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AppError, fieldError, invalidFields } from '../errors.ts';
 import type { AuditContext } from './audit-context.ts';
-
-export const RETENTION_POLICY = 'retention';
 
 /** What is stored: only the periods an admin set; a class not named keeps its default. */
 interface StoredRetentionPolicy {
@@ -43,6 +53,8 @@ interface StoredRetentionPolicy {
 
 const DAY_MS = 86_400_000;
 const DEFAULT_DRY_RUN_LIMIT = 500;
+/** A review's records in one answer: its batches are at most 100 each, and a night's review rarely takes more. */
+const MAX_REVIEW_ITEMS = 5000;
 
 export const toLegalHold = (row: LegalHoldRow, placedByName: string): LegalHold => ({
   id: row.id,
@@ -61,6 +73,19 @@ export const toLegalHold = (row: LegalHoldRow, placedByName: string): LegalHold 
   releaseReason: row.releaseReason,
 });
 
+const toReviewSummary = (review: RetentionReviewRow, startedBy: string | null, counts: Record<string, number>): RetentionReviewSummary => ({
+  id: review.id,
+  number: review.number,
+  trigger: review.trigger,
+  startedById: review.startedById,
+  startedByName: startedBy,
+  status: review.status,
+  workflowId: review.workflowId,
+  startedAt: review.startedAt.toISOString(),
+  completedAt: review.completedAt?.toISOString() ?? null,
+  counts,
+});
+
 export type RetentionService = ReturnType<typeof createRetentionService>;
 
 /**
@@ -69,8 +94,8 @@ export type RetentionService = ReturnType<typeof createRetentionService>;
  * asked for (db/queries/retention.ts), so changing a policy re-dates every
  * record of the class at once: there is no stored date to rewrite.
  */
-export function createRetentionService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
-  const { db, clock } = deps;
+export function createRetentionService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal' | 'config'>) {
+  const { db, clock, temporal, config } = deps;
 
   async function storedPolicy(): Promise<{ value: StoredRetentionPolicy; updatedAt: Date | null }> {
     const row = await readPolicyRow(db, RETENTION_POLICY);
@@ -184,6 +209,7 @@ export function createRetentionService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
      */
     async dryRun(actor: RequestActor, body: StartRetentionReviewBody): Promise<RetentionDryRun> {
       ForbiddenError.from(actor.ability).throwUnlessCan('review', 'RetentionRecord');
+      // The same selection a review's batches make (db/queries/retention.ts), without taking anything up.
       const limit = body.limit ?? DEFAULT_DRY_RUN_LIMIT;
       const now = clock();
       const policy = await currentPolicy();
@@ -207,6 +233,97 @@ export function createRetentionService(deps: Pick<ApiDeps, 'db' | 'clock'>) {
         })),
         truncated,
       };
+    },
+
+    /**
+     * Starts a review now, as the nightly Schedule does (records managers,
+     * admins): its workflow takes the records up in batches and opens the
+     * records managers' tasks. The review's row is written by its first
+     * activity, a moment after this answer.
+     */
+    async startReview(actor: RequestActor): Promise<RetentionReviewStarted> {
+      ForbiddenError.from(actor.ability).throwUnlessCan('review', 'RetentionRecord');
+      const reviewId = randomUUID();
+      const workflowId = `retention-review-${reviewId}`;
+      const input: RetentionReviewInput = { reviewId, trigger: 'manual', startedById: actor.user.id };
+      await (await temporal.client()).workflow.start(retentionReviewWorkflow, { workflowId, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowIdReusePolicy: 'REJECT_DUPLICATE', args: [input] });
+      return { id: reviewId, workflowId, status: 'running' };
+    },
+
+    async listReviews(actor: RequestActor, params: { limit: number; after?: string | undefined }): Promise<RetentionReviewSummary[]> {
+      ForbiddenError.from(actor.ability).throwUnlessCan('read', 'RetentionRecord');
+      const rows = await listRetentionReviews(db, params);
+      const counts = await countsOfReviews(db, rows.map(({ review }) => review.id));
+      return rows.map(({ review, startedByName }) => toReviewSummary(review, startedByName, counts.get(review.id) ?? {}));
+    },
+
+    /** A review with its records (what was decided on each and what came of it) and the tombstones of what it disposed. */
+    async getReview(actor: RequestActor, id: string): Promise<RetentionReview> {
+      ForbiddenError.from(actor.ability).throwUnlessCan('read', 'RetentionRecord');
+      const review = await findRetentionReview(db, id);
+      if (!review) throw new AppError('not_found', 'No such retention review');
+      const items = await itemsOfReview(db, id, MAX_REVIEW_ITEMS);
+      const tombstones = await tombstonesOfReview(db, id, MAX_REVIEW_ITEMS);
+      const counts = (await countsOfReviews(db, [id])).get(id) ?? {};
+      return {
+        ...toReviewSummary(review, await startedByName(db, review.startedById), counts),
+        items: items.map(({ item, decidedByName }) => ({
+          id: item.id,
+          batch: item.batch,
+          recordClass: item.recordClass,
+          recordId: item.recordId,
+          number: item.number,
+          eventAt: item.eventAt.toISOString(),
+          retentionDate: item.retentionDate.toISOString(),
+          status: item.status,
+          decision: item.decision,
+          decidedById: item.decidedById,
+          decidedByName,
+          decidedAt: item.decidedAt?.toISOString() ?? null,
+          confirmedById: item.confirmedById,
+          extendedUntil: item.extendedUntil?.toISOString() ?? null,
+          reason: item.reason,
+          note: item.note,
+        })),
+        tombstones: tombstones.map(({ tombstone, approvedByName }) => ({
+          id: tombstone.id,
+          reviewId: tombstone.reviewId,
+          recordClass: tombstone.recordClass,
+          recordId: tombstone.recordId,
+          number: tombstone.number,
+          eventAt: tombstone.eventAt.toISOString(),
+          retentionDate: tombstone.retentionDate.toISOString(),
+          approvedById: tombstone.approvedById,
+          approvedByName,
+          confirmedById: tombstone.confirmedById,
+          disposedAt: tombstone.disposedAt.toISOString(),
+          details: tombstone.details,
+        })),
+      };
+    },
+
+    /**
+     * What a review task's decisions ask that the database says no to, before
+     * the process hears of them: disposing a record placed under a legal
+     * hold, extended, or whose process runs again since the batch was taken
+     * (422 naming the decision). The disposal checks again when it runs.
+     */
+    async checkReviewDecisions(row: TaskRow, data: Record<string, unknown> | null): Promise<FormIssue[]> {
+      const records = ((row.data.records as RetentionBatchRecord[] | undefined) ?? []);
+      const form = (data ?? {}) as RetentionReviewForm;
+      const own = new Map((form.decisions ?? []).map((decision, index) => [`${decision.recordClass}:${decision.recordId}`, index]));
+      const periods = await retentionPeriods(db);
+      const now = clock();
+      const issues: FormIssue[] = [];
+      for (const decision of resolveRetentionDecisions(form, records)) {
+        if (decision.action !== 'dispose') continue;
+        const [still] = await retentionSourceOf(decision.recordClass).selectPastRetention(db, { now, period: periods[decision.recordClass]!, limit: 1, recordId: decision.recordId });
+        if (still) continue;
+        const index = own.get(`${decision.recordClass}:${decision.recordId}`);
+        const number = records.find((record) => record.recordClass === decision.recordClass && record.recordId === decision.recordId)?.number ?? decision.recordId;
+        issues.push({ path: index === undefined ? 'data.all.action' : `data.decisions.${index}.action`, message: `${number} cannot be disposed: a legal hold or an extension covers it now, or its process is running again` });
+      }
+      return issues;
     },
   };
 }

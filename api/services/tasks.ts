@@ -1,5 +1,5 @@
 import { ForbiddenError, subject } from '@casl/ability';
-import { actionDef, actionsOfKind, checkTaskData, taskKindDef, type CompleteTaskBody, type Task, type TaskKind, type TaskStatus } from '@p2p/domain';
+import { actionDef, actionsOfKind, checkTaskData, taskKindDef, type CompleteTaskBody, type FormIssue, type Task, type TaskKind, type TaskStatus } from '@p2p/domain';
 import { countTasks, findTask, listTasks } from '../../db/queries/tasks.ts';
 import { tasks, type TaskRow } from '../../db/schema/index.ts';
 // The task Updates every process registers through the human-task helper: no process is imported here.
@@ -93,7 +93,14 @@ export interface CompletionResult {
 
 export type TaskService = ReturnType<typeof createTaskService>;
 
-export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal'>) {
+/**
+ * A kind's check of a completion against the database (the form's own checks
+ * are the registry's): issues are refused with 422 before the process hears
+ * of the decision. A process registers its own through createServices.
+ */
+export type CompletionGuard = (row: TaskRow, data: Record<string, unknown> | null) => Promise<FormIssue[]>;
+
+export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal'>, guards: Record<TaskKind, CompletionGuard> = {}) {
   const { db, clock, temporal } = deps;
 
   async function loadReadable(actor: RequestActor, id: string): Promise<TaskRow> {
@@ -208,6 +215,8 @@ export function createTaskService(deps: Pick<ApiDeps, 'db' | 'clock' | 'temporal
       }
       ForbiddenError.from(actor.ability).throwUnlessCan('complete', subject('Task', { ...row }));
       const data = checkCompletion(row, body);
+      const refused = (await guards[row.kind]?.(row, data)) ?? [];
+      if (refused.length > 0) throw new AppError('unprocessable', refused.map((issue) => `${issue.path}: ${issue.message}`).join('; '), { errors: refused });
       const onBehalfOfId = row.assigneeId && row.assigneeId !== actor.user.id ? row.assigneeId : null;
       const handle = (await temporal.client()).workflow.getHandle(row.processId);
       let status: string | undefined;

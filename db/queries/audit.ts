@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { and, asc, count, gt, isNotNull, isNull, min } from 'drizzle-orm';
+import { and, asc, count, desc, gt, isNotNull, isNull, min } from 'drizzle-orm';
 import type { Database, Executor } from '../client.ts';
-import { auditLog, auditSealState, type AuditRow } from '../schema/index.ts';
+import { auditLog, auditLogDisposals, auditSealState, type AuditRow } from '../schema/index.ts';
 
 /** The chain starts from this value, so the first sealed entry links to something fixed. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -110,6 +110,10 @@ export interface AuditVerification {
   sealLagMs: number;
   /** When the sealer last sealed a batch; null before the first. */
   lastSealedAt: string | null;
+  /** Where the walk started: 1, or the entry after the last range removed by a retention disposal. */
+  startsAt: number;
+  /** Entries removed by retention disposals before `startsAt`, with the hash the first kept entry links to. */
+  disposed: { entries: number; lastHash: string; lastAt: string } | null;
 }
 
 /**
@@ -128,22 +132,28 @@ export async function verifyAuditChain(db: Database, batchSize = 2000): Promise<
     sealLagMs: oldest ? Math.max(0, now - oldest.getTime()) : 0,
     lastSealedAt: head?.sealedAt?.toISOString() ?? null,
   };
-  let prevHash = GENESIS_HASH;
+  // A prefix removed by retention disposals: the walk starts after it, from the hash it recorded.
+  const [removed] = await db.select().from(auditLogDisposals).orderBy(desc(auditLogDisposals.lastSeq)).limit(1);
+  const disposed = removed ? { entries: removed.lastSeq, lastHash: removed.lastHash, lastAt: removed.lastAt.toISOString() } : null;
+  let prevHash = removed?.lastHash ?? GENESIS_HASH;
+  let seq = removed?.lastSeq ?? 0;
+  const startsAt = seq + 1;
   let checked = 0;
   for (;;) {
     const rows = await db
       .select()
       .from(auditLog)
-      .where(and(isNotNull(auditLog.sealSeq), gt(auditLog.sealSeq, checked)))
+      .where(and(isNotNull(auditLog.sealSeq), gt(auditLog.sealSeq, seq)))
       .orderBy(asc(auditLog.sealSeq))
       .limit(batchSize);
     for (const row of rows) {
       checked += 1;
-      if (row.sealSeq !== checked || row.prevHash !== prevHash || hashAuditEntry({ ...row, prevHash }) !== row.hash) {
-        return { ok: false, checked, firstBrokenId: row.id, ...sealing };
+      seq += 1;
+      if (row.sealSeq !== seq || row.prevHash !== prevHash || hashAuditEntry({ ...row, prevHash }) !== row.hash) {
+        return { ok: false, checked, firstBrokenId: row.id, ...sealing, startsAt, disposed };
       }
       prevHash = row.hash;
     }
-    if (rows.length < batchSize) return { ok: true, checked, ...sealing };
+    if (rows.length < batchSize) return { ok: true, checked, ...sealing, startsAt, disposed };
   }
 }

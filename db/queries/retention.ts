@@ -28,6 +28,10 @@ export interface SelectPastRetentionParams {
   period: string;
   /** At most this many candidates (ask for one more to know there are more). */
   limit: number;
+  /** Only this record: is it still past its date, unheld, not running, not extended, not under review elsewhere? */
+  recordId?: string;
+  /** Leave out records taken up by this review already (its later batches). */
+  reviewId?: string;
 }
 
 /** A class's records in the database: the review selection, and the lookup a hold on one record needs. */
@@ -44,15 +48,26 @@ const fromEpoch = (seconds: number) => new Date(Math.round(seconds * 1000));
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * No legal hold in force covers the record: one on the record itself, or
- * one on a supplier or project the record belongs to (each expression names
- * a supplier or project id of the record, or a subquery of them).
+ * The record may be reviewed: no legal hold in force covers it (one on the
+ * record itself, or on a supplier or project the record belongs to: each
+ * expression names a supplier or project id of the record, or a subquery of
+ * them), no extension keeps it past now, no review has it undecided (nor
+ * this review decided), and it was not disposed already.
  */
-function notHeld(recordClass: string, recordId: SQL, belongsTo: { suppliers?: SQL[]; projects?: SQL[] } = {}): SQL {
+function reviewable(params: SelectPastRetentionParams, recordClass: string, recordId: SQL, belongsTo: { suppliers?: SQL[]; projects?: SQL[] } = {}): SQL {
   const covers: SQL[] = [sql`(h.record_class = ${recordClass} and h.record_id = (${recordId})::text)`];
   for (const supplier of belongsTo.suppliers ?? []) covers.push(sql`h.supplier_id in (${supplier})`);
   for (const project of belongsTo.projects ?? []) covers.push(sql`h.project_id in (${project})`);
-  return sql`not exists (select 1 from legal_holds h where h.released_at is null and (${sql.join(covers, sql` or `)}))`;
+  const same = (alias: string) => sql`${sql.raw(alias)}.record_class = ${recordClass} and ${sql.raw(alias)}.record_id = (${recordId})::text`;
+  return and(
+    sql`not exists (select 1 from legal_holds h where h.released_at is null and (${sql.join(covers, sql` or `)}))`,
+    sql`not exists (select 1 from retention_extensions e where ${same('e')} and e.until > ${params.now.toISOString()}::timestamptz)`,
+    // Checking one record (a disposal about to happen): its own review item is the one open for it.
+    params.recordId !== undefined ? undefined : sql`not exists (select 1 from retention_review_items i where ${same('i')} and i.status in ('pending', 'awaiting_confirmation'))`,
+    params.reviewId === undefined ? undefined : sql`not exists (select 1 from retention_review_items i where i.review_id = ${params.reviewId} and ${same('i')})`,
+    sql`not exists (select 1 from retention_tombstones t where ${same('t')})`,
+    params.recordId === undefined ? undefined : sql`(${recordId})::text = ${params.recordId}`,
+  )!;
 }
 
 function candidates(recordClass: string, rows: { id: string; number: string | null; event: number; due: number }[]): RetentionCandidate[] {
@@ -74,7 +89,7 @@ const requisition: RetentionSource = {
           ended,
           sql`${requisitions.updatedAt} <= ${cutoff(params)}`,
           sql`${requisitions.updatedAt} + ${interval(params.period)} <= ${params.now.toISOString()}::timestamptz`,
-          notHeld('requisition', sql`${requisitions.id}`, {
+          reviewable(params, 'requisition', sql`${requisitions.id}`, {
             projects: [sql`${requisitions.projectId}`],
             suppliers: [sql`select l.supplier_id from requisition_lines l where l.requisition_id = ${requisitions.id}`, sql`select po.supplier_id from purchase_orders po where po.requisition_id = ${requisitions.id}`],
           }),
@@ -101,7 +116,7 @@ const purchaseOrder: RetentionSource = {
           sql`${purchaseOrders.status} in ('closed', 'cancelled')`,
           sql`${purchaseOrders.closedAt} <= ${cutoff(params)}`,
           sql`${purchaseOrders.closedAt} + ${interval(params.period)} <= ${params.now.toISOString()}::timestamptz`,
-          notHeld('purchase_order', sql`${purchaseOrders.id}`, { suppliers: [sql`${purchaseOrders.supplierId}`], projects: [projectOfOrder(sql`${purchaseOrders.requisitionId}`)] }),
+          reviewable(params, 'purchase_order', sql`${purchaseOrders.id}`, { suppliers: [sql`${purchaseOrders.supplierId}`], projects: [projectOfOrder(sql`${purchaseOrders.requisitionId}`)] }),
         ),
       )
       .orderBy(asc(purchaseOrders.closedAt), asc(purchaseOrders.id))
@@ -128,7 +143,7 @@ const goodsReceipt: RetentionSource = {
           sql`${purchaseOrders.status} in ('closed', 'cancelled')`,
           sql`${purchaseOrders.closedAt} <= ${cutoff(params)}`,
           sql`${event} + ${interval(params.period)} <= ${params.now.toISOString()}::timestamptz`,
-          notHeld('goods_receipt', sql`${goodsReceipts.id}`, { suppliers: [sql`${purchaseOrders.supplierId}`], projects: [projectOfOrder(sql`${purchaseOrders.requisitionId}`)] }),
+          reviewable(params, 'goods_receipt', sql`${goodsReceipts.id}`, { suppliers: [sql`${purchaseOrders.supplierId}`], projects: [projectOfOrder(sql`${purchaseOrders.requisitionId}`)] }),
         ),
       )
       .orderBy(asc(purchaseOrders.closedAt), asc(goodsReceipts.id))
@@ -154,7 +169,7 @@ const invoice: RetentionSource = {
           sql`${invoices.status} in ('paid', 'rejected')`,
           sql`${settled} <= ${cutoff(params)}`,
           sql`${settled} + ${interval(params.period)} <= ${params.now.toISOString()}::timestamptz`,
-          notHeld('invoice', sql`${invoices.id}`, {
+          reviewable(params, 'invoice', sql`${invoices.id}`, {
             suppliers: [sql`${invoices.supplierId}`],
             projects: [sql`select r.project_id from purchase_orders po join requisitions r on r.id = po.requisition_id where po.id = ${invoices.purchaseOrderId}`],
           }),
@@ -197,7 +212,7 @@ const supplierContact: RetentionSource = {
           // Dealings still running: an order not closed or cancelled, an invoice not paid or rejected.
           sql`not exists (select 1 from purchase_orders po where po.supplier_id = ${suppliers.id} and po.status not in ('closed', 'cancelled'))`,
           sql`not exists (select 1 from invoices i where i.supplier_id = ${suppliers.id} and i.status not in ('paid', 'rejected'))`,
-          notHeld('supplier_contact', sql`${suppliers.id}`, { suppliers: [sql`${suppliers.id}`] }),
+          reviewable(params, 'supplier_contact', sql`${suppliers.id}`, { suppliers: [sql`${suppliers.id}`] }),
         ),
       )
       .orderBy(asc(suppliers.updatedAt), asc(suppliers.id))
@@ -224,7 +239,7 @@ const userAccount: RetentionSource = {
           // Still part of a running process: a task open in their name, or a requisition of theirs not ended.
           sql`not exists (select 1 from tasks t where t.assignee_id = ${users.id} and t.status = 'open')`,
           sql`not exists (select 1 from requisitions r where r.requester_id = ${users.id} and r.status not in ('draft', 'rejected', 'withdrawn', 'closed'))`,
-          notHeld('user_account', sql`${users.id}`),
+          reviewable(params, 'user_account', sql`${users.id}`),
         ),
       )
       .orderBy(asc(users.deactivatedAt), asc(users.id))
@@ -248,6 +263,13 @@ const userAccount: RetentionSource = {
 const auditLogRange: RetentionSource = {
   async selectPastRetention(db, params) {
     if (params.limit < 1) return [];
+    // The range is one record: kept as a whole while extended, under review, or taken up by this review.
+    const [busy] = await db
+      .select({ one: sql`1` })
+      .from(sql`(select 1 from retention_extensions e where e.record_class = 'audit_log' and e.until > ${params.now.toISOString()}::timestamptz
+        union all select 1 from retention_review_items i where i.record_class = 'audit_log' and (${params.recordId === undefined ? sql`i.status in ('pending', 'awaiting_confirmation')` : sql`false`}${params.reviewId ? sql` or i.review_id = ${params.reviewId}` : sql``})) as busy`)
+      .limit(1);
+    if (busy) return [];
     const due = sql`${auditLog.at} + ${interval(params.period)}`;
     // Walks the chain's unique index from its start: it reads the expired prefix, and stops at the first entry still kept.
     const [firstKept] = await db
@@ -273,6 +295,12 @@ const auditLogRange: RetentionSource = {
     const [first] = await db.select({ seq: auditLog.sealSeq }).from(auditLog).where(inRange).orderBy(asc(auditLog.sealSeq)).limit(1);
     const [last] = await db.select({ seq: auditLog.sealSeq, event: epoch(sql`${auditLog.at}`), due: epoch(due) }).from(auditLog).where(inRange).orderBy(desc(auditLog.sealSeq)).limit(1);
     if (!first?.seq || !last?.seq) return [];
+    if (params.recordId !== undefined) {
+      // Still disposable as asked: the range asked for is a prefix of what may go now.
+      const asked = parseAuditRange(params.recordId);
+      if (!asked || asked.first !== first.seq || asked.last > last.seq) return [];
+      last.seq = asked.last;
+    }
     const count = last.seq - first.seq + 1;
     return [{ recordClass: 'audit_log', recordId: `${first.seq}-${last.seq}`, number: `Audit entries ${first.seq} to ${last.seq} (${count})`, eventAt: fromEpoch(last.event), retentionDate: fromEpoch(last.due) }];
   },
@@ -283,6 +311,15 @@ const auditLogRange: RetentionSource = {
     return row ? `Audit entry ${row.id} (${row.action})` : undefined;
   },
 };
+
+/** `<first>-<last>` seal positions of an audit range. */
+export function parseAuditRange(recordId: string): { first: number; last: number } | undefined {
+  const match = /^([1-9][0-9]{0,15})-([1-9][0-9]{0,15})$/.exec(recordId);
+  if (!match) return undefined;
+  const first = Number(match[1]);
+  const last = Number(match[2]);
+  return last >= first ? { first, last } : undefined;
+}
 
 /** One source per class of the registry; a class without one is refused when the sources are read. */
 export const retentionSources: Record<string, RetentionSource> = {
@@ -374,4 +411,13 @@ export async function findProjectName(db: Executor, id: string): Promise<string 
 export async function readPolicyRow(db: Executor, name: string): Promise<{ value: unknown; updatedAt: Date } | undefined> {
   const [row] = await db.select({ value: policies.value, updatedAt: policies.updatedAt }).from(policies).where(eq(policies.name, name)).limit(1);
   return row;
+}
+
+/** The policy's name in the policies table; what is stored is only the periods an admin set. */
+export const RETENTION_POLICY = 'retention';
+
+/** The period in force per class: the admin's where set, else the class's default. */
+export async function retentionPeriods(db: Executor): Promise<Record<string, string>> {
+  const stored = ((await readPolicyRow(db, RETENTION_POLICY))?.value as { periods?: Record<string, string> } | undefined)?.periods ?? {};
+  return Object.fromEntries(registeredRecordClasses().map((def) => [def.recordClass, stored[def.recordClass] ?? def.defaultPeriod]));
 }

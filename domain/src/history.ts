@@ -36,6 +36,11 @@ export const auditVerificationSchema = z.object({
   oldestUnsealedAt: z.string().nullable().describe('Time of the oldest unsealed entry; null when all are sealed'),
   sealLagMs: z.int().describe('How far sealing trails the writes: the time of the check minus oldestUnsealedAt, 0 when all are sealed'),
   lastSealedAt: z.string().nullable().describe('When the sealer last sealed a batch; null before the first'),
+  startsAt: z.int().describe('Seal position the walk started at: 1, or the entry after the last range removed by a retention disposal'),
+  disposed: z
+    .object({ entries: z.int(), lastHash: z.string(), lastAt: z.string() })
+    .nullable()
+    .describe('Entries removed by retention disposals before startsAt, the hash the first kept entry links to, and the time of the last removed entry'),
   verifiedAt: z.string(),
 });
 export type AuditVerification = z.infer<typeof auditVerificationSchema>;

@@ -1,3 +1,5 @@
+import type { Role } from './roles.ts';
+
 /**
  * The record-class registry for retention (SPEC 4.4): every kind of record
  * the company keeps and later disposes of, whichever process makes it. The
@@ -86,6 +88,12 @@ export interface RecordClassDef {
   runningWhen: string | null;
   /** How the class is taken up for review, where that is not record by record. */
   reviewNote?: string;
+  /**
+   * A second review stage: a disposal the records manager decided waits for a
+   * holder of this role (someone else) to confirm it, as regulated companies
+   * ask for records whose loss cannot be undone by anyone.
+   */
+  secondStage?: Role;
 }
 
 const classes = new Map<RecordClass, RecordClassDef>();

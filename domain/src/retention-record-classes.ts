@@ -95,5 +95,7 @@ export const retentionRecordClasses = defineRecordClasses([
     legalMinimum: 'P7Y',
     runningWhen: null,
     reviewNote: 'Reviewed as one range from the start of the chain (only a prefix can go without breaking its verification), ending before the first entry under a hold.',
+    // The log is the proof of everything else: a records manager decides, an admin confirms.
+    secondStage: 'admin',
   },
 ]);

@@ -134,12 +134,12 @@ describe('records retention: policies, legal holds, the review selection, the sc
     expect((await post('requester', '/retention/reviews', { dryRun: true })).status).toBe(403);
   });
 
-  it('only the dry run exists: dryRun false or absent is a 422 naming dryRun', async () => {
-    for (const body of [{ dryRun: false }, {}]) {
-      const response = await post('records_manager', '/retention/reviews', body);
-      expect(response.status).toBe(422);
-      expect((response.body as { errors: { path: string; message: string }[] }).errors[0]).toMatchObject({ path: 'dryRun', message: expect.stringMatching(/#14/) });
-    }
+  it('starting a review needs the records manager or admin role; a malformed body is a 400 naming the field', async () => {
+    expect((await post('auditor', '/retention/reviews', {})).status).toBe(403);
+    expect((await post('requester', '/retention/reviews', { dryRun: false })).status).toBe(403);
+    const malformed = await post('records_manager', '/retention/reviews', { dryRun: 'yes' });
+    expect(malformed.status).toBe(400);
+    expect(JSON.stringify(malformed.body)).toContain('dryRun');
   });
 
   it('a period below the legal minimum is refused naming the field; a change is audited and re-dates the records at once', async () => {
@@ -216,7 +216,7 @@ describe('records retention: policies, legal holds, the review selection, the sc
     expect((await post('records_manager', '/retention/holds', { projectId: '00000000-0000-4000-8000-000000000000', reason: 'x' })).status).toBe(422);
   });
 
-  it('the Schedule: created at the first start, the same one after a second start, paused until the review workflow exists', async () => {
+  it('the Schedule: created at the first start, the same one after a second start, running; a trigger starts a review', async () => {
     const address = inject('temporalAddress');
     const namespace = inject('temporalNamespace');
     const start = async (timeZone: string) => {
@@ -229,16 +229,23 @@ describe('records retention: policies, legal holds, the review selection, the sc
     };
     const connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace });
+    const handle = client.schedule.getHandle(RETENTION_REVIEW_SCHEDULE_ID);
     try {
-      await client.schedule.getHandle(RETENTION_REVIEW_SCHEDULE_ID).delete().catch(() => undefined);
+      await handle.delete().catch(() => undefined);
       expect(await start('UTC')).toBe('created');
+      // An operator's pause survives a restart.
+      await handle.pause('maintenance');
       expect(await start('Europe/Berlin')).toBe('updated');
-      const described = await client.schedule.getHandle(RETENTION_REVIEW_SCHEDULE_ID).describe();
+      expect((await handle.describe()).state).toMatchObject({ paused: true, note: 'maintenance' });
+      // The pause kept while the review workflow did not exist is lifted.
+      await handle.pause(RETENTION_REVIEW_PENDING_NOTE);
+      expect(await start('Europe/Berlin')).toBe('updated');
+      const described = await handle.describe();
+      expect(described.state.paused).toBe(false);
       expect(described.spec.timezone).toBe('Europe/Berlin');
       expect(described.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
       expect(described.policies.overlap).toBe('SKIP');
       expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: RETENTION_REVIEW_WORKFLOW_TYPE, taskQueue: fx.engine.taskQueue });
-      expect(described.state).toMatchObject({ paused: true, note: RETENTION_REVIEW_PENDING_NOTE });
       const ids = await fx.h.eventually(
         async () => {
           const found: string[] = [];
@@ -249,7 +256,27 @@ describe('records retention: policies, legal holds, the review selection, the sc
         'the schedule listed',
       );
       expect(ids).toEqual([RETENTION_REVIEW_SCHEDULE_ID]);
+
+      // What 02:00 does, now: the Schedule starts the review workflow, which takes up the records past their date.
+      await handle.trigger();
+      const reviews = await fx.h.eventually(
+        () => fx.api.request('GET', '/retention/reviews', { token: token.records_manager }),
+        (r) => ((r.body as { items?: { trigger: string }[] }).items ?? []).some((review) => review.trigger === 'schedule'),
+        'a review started by the Schedule',
+      );
+      const scheduled = (reviews.body as { items: { id: string; trigger: string; workflowId: string }[] }).items.find((review) => review.trigger === 'schedule')!;
+      expect(scheduled.workflowId).toMatch(/^retention-review-/);
+      const task = await fx.h.eventually(
+        () => fx.api.request('GET', `/tasks?status=open&subjectId=${scheduled.id}`, { token: token.records_manager }),
+        (r) => ((r.body as { items?: unknown[] }).items ?? []).length === 1,
+        'the review task',
+      );
+      const records = (task.body as { items: { details: { records: ReviewRecord[] } }[] }).items[0]!.details.records;
+      expect(selects(records, 'requisition', seeded.rejected)).toBe(true);
+      expect(selects(records, 'requisition', seeded.running)).toBe(false);
     } finally {
+      // A running Schedule must not outlive the test's worker.
+      await handle.delete().catch(() => undefined);
       await connection.close();
     }
   });
