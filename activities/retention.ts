@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { recordClassDef, registeredRecordClasses, resolveRetentionDecisions, type RetentionBatchRecord, type RetentionDecision, type RetentionReviewForm, type Role } from '@p2p/domain';
 import type { Executor } from '../db/client.ts';
@@ -212,6 +212,7 @@ export function createRetentionActivities(deps: ActivityDeps) {
       // The chain's range last: the entries the disposals above write are not in it, and its own entry is written after.
       due.sort((a, b) => Number(a.recordClass === 'audit_log') - Number(b.recordClass === 'audit_log'));
       for (const { id } of due) {
+        Context.current().heartbeat({ disposed, skipped });
         const outcome = await auditedTransaction(db, async (tx, audits) => {
           const item = await findReviewItem(tx, id, { lock: true });
           if (!item || item.status !== 'pending' || item.decision !== 'dispose') return 'done';

@@ -1,6 +1,7 @@
-import { allHandlersFinished, condition, continueAsNew, uuid4, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 // Zod-free modules only: the bundle is evaluated for every run.
 import { parseSla } from '@p2p/domain/approval-rules';
+import type { Activities } from '../activities/index.ts';
 import type { RetentionReviewFacts } from '../activities/retention.ts';
 import { humanTasks } from './human-task.ts';
 
@@ -36,6 +37,17 @@ export interface RetentionReviewResult {
 }
 
 export const MAX_BATCH_SIZE = 100;
+/**
+ * Disposing of a batch is a regular activity, not a local one: the records
+ * manager's decision is answered as soon as it is recorded, not after a
+ * hundred disposals, and a worker that dies mid-batch is noticed by the
+ * missing heartbeat and the batch goes on elsewhere (each record once).
+ */
+const disposal = proxyActivities<Pick<Activities, 'disposeRetentionItems'>>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
 const DEFAULT_BATCHES_PER_RUN = 5;
 
 export async function retentionReviewWorkflow(input: RetentionReviewInput = {}): Promise<RetentionReviewResult> {
@@ -89,7 +101,7 @@ export async function retentionReviewWorkflow(input: RetentionReviewInput = {}):
       await tasks.settle({ record: { status, actorId: confirmation.actorId, onBehalfOfId: confirmation.onBehalfOfId, comment: confirmation.comment ?? null, facts: { ...confirmed } } });
     }
 
-    await act.disposeRetentionItems({ reviewId, batch });
+    await disposal.disposeRetentionItems({ reviewId, batch });
   }
 
   // Every decision answered before the run hands over: nothing waits on this run any more.

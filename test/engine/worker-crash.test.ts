@@ -1,15 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { count, eq, like } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../activities/mail/mailer.ts';
 import { sealAuditLog } from '../../db/audit-sealer.ts';
 import { verifyAuditChain } from '../../db/queries/audit.ts';
 import { mailOutbox, requisitions, tasks } from '../../db/schema/index.ts';
-import { TEST_SECRET, createTestApi, type TestApi } from '../support/api.ts';
+import { createTestApi, type TestApi } from '../support/api.ts';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../support/db.ts';
 import { processHelpers } from '../support/process.ts';
 import { startSmtpServer } from '../support/smtp.ts';
+import { killWorkerProcess, startWorkerProcess } from '../support/worker-process.ts';
 
 const REQUISITIONS = 12;
 
@@ -26,45 +27,8 @@ describe.skipIf(!usingPostgres())('killing the worker mid-chain', () => {
   let worker: ChildProcess | undefined;
   const taskQueue = `crash-${randomUUID()}`;
 
-  const startWorker = () =>
-    new Promise<ChildProcess>((resolve, reject) => {
-      const child = spawn('npx', ['tsx', 'worker/main.ts'], {
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          DATABASE_URL: database.url!,
-          TEMPORAL_ADDRESS: inject('temporalAddress'),
-          TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-          TEMPORAL_TASK_QUEUE: taskQueue,
-          SESSION_SECRET: TEST_SECRET,
-          PUBLIC_URL: 'http://localhost:3000',
-          SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-          LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`worker did not start: ${output}`)), 60_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('worker running')) {
-          clearTimeout(timer);
-          resolve(child);
-        }
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
-    });
-
-  /** SIGKILL the whole process group (npx -> node): nothing gets to clean up. */
-  const killWorker = async (child: ChildProcess) => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(-child.pid!, 'SIGKILL');
-    await exited;
-  };
+  const startWorker = () => startWorkerProcess({ databaseUrl: database.url!, taskQueue, smtpPort: smtp.port });
+  const killWorker = killWorkerProcess;
 
   beforeAll(async () => {
     database = await createTestDatabase();
