@@ -3,7 +3,7 @@
  * zod modules (the browser bundle does without zod); task kinds and actions
  * from the zod-free registry, so the inbox never restates them.
  */
-import type { ApprovalLevel, Purpose, RequisitionStatus, Task } from '@p2p/domain';
+import type { ApprovalLevel, Purpose, RequisitionStatus, RetentionAction, RetentionItemStatus, Task } from '@p2p/domain';
 import { holdReasonLabels, invoiceStatusLabels as invoiceStatusWords, type HoldReason, type InvoiceKind, type InvoiceStatus } from '@p2p/domain/invoices';
 import { purchaseOrderStatusLabels as purchaseOrderStatusWords, type PurchaseOrderAcknowledgement, type PurchaseOrderStatus } from '@p2p/domain/purchase-orders';
 import { actionDef, registeredTaskKinds, taskKindDef } from '@p2p/domain/task-registry';
@@ -143,4 +143,27 @@ export function processStatusLabel(status: string): string {
 export const legalHoldStatusLabels: Record<'active' | 'released', StatusView> = {
   active: { label: 'In force', tone: 'warning' },
   released: { label: 'Released', tone: 'neutral' }
+};
+
+/** Where a record of a retention review stands (`retentionItemStatuses`). */
+export const retentionItemStatusLabels: Record<RetentionItemStatus, StatusView> = {
+  pending: { label: 'Waiting for a decision', tone: 'neutral' },
+  awaiting_confirmation: { label: 'Awaiting confirmation', tone: 'warning' },
+  disposed: { label: 'Disposed', tone: 'danger' },
+  extended: { label: 'Extended', tone: 'accent' },
+  held: { label: 'On legal hold', tone: 'warning' },
+  kept: { label: 'Kept', tone: 'neutral' },
+  skipped: { label: 'Skipped', tone: 'neutral' }
+};
+
+export const retentionReviewStatusLabels: Record<'running' | 'completed', StatusView> = {
+  running: { label: 'Running', tone: 'accent' },
+  completed: { label: 'Completed', tone: 'success' }
+};
+
+/** What a records manager decided on a record, in words (the domain's labels live in a zod module the browser does without). */
+export const retentionDecisionLabels: Record<RetentionAction, string> = {
+  dispose: 'Dispose',
+  extend: 'Extend',
+  legal_hold: 'Legal hold'
 };

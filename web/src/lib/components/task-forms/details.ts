@@ -96,7 +96,14 @@ export function decisionDetailsOf(details: Record<string, unknown>): DecisionDet
  * date): deciding them always opens the dialog, never one click, so nobody
  * approves an order they have not seen.
  */
-export const kindsShowingWhatIsDecided: readonly string[] = ['po_approval', 'po_delivery_date', 'invoice_exception', 'invoice_variance_approval', 'invoice_approval'];
+export const kindsShowingWhatIsDecided: readonly string[] = [
+  'po_approval',
+  'po_delivery_date',
+  'invoice_exception',
+  'invoice_variance_approval',
+  'invoice_approval',
+  'retention_disposal_confirmation'
+];
 
 const flag = (value: unknown): boolean => value === true;
 
@@ -213,5 +220,36 @@ export function invoicePaymentDetailsOf(details: Record<string, unknown>): Invoi
     dueDate: text(details.dueDate) || null,
     discountDate: text(details.discountDate) || null,
     discountAmount: text(details.discountAmount) || null
+  };
+}
+
+/** A record as a retention task lists it (`details.records`, the domain's RetentionBatchRecord). */
+export interface RetentionBatchRecordView {
+  itemId: string;
+  recordClass: string;
+  /** The class in words ("Requisition"), as the process wrote it. */
+  label: string;
+  recordId: string;
+  number: string;
+  eventAt: string;
+  retentionDate: string;
+  ageDays: number;
+}
+
+/** What the retention steps (`retention_review`, `retention_disposal_confirmation`) carry: the batch of records. */
+export function retentionBatchOf(details: Record<string, unknown>): { reviewId: string; batch: number | null; records: RetentionBatchRecordView[] } {
+  return {
+    reviewId: text(details.reviewId),
+    batch: typeof details.batch === 'number' ? details.batch : null,
+    records: list(details.records).map((entry) => ({
+      itemId: text(entry.itemId),
+      recordClass: text(entry.recordClass),
+      label: text(entry.label),
+      recordId: text(entry.recordId),
+      number: text(entry.number),
+      eventAt: text(entry.eventAt),
+      retentionDate: text(entry.retentionDate),
+      ageDays: typeof entry.ageDays === 'number' ? entry.ageDays : 0
+    }))
   };
 }

@@ -7,6 +7,8 @@ import InvoiceDecision from './InvoiceDecision.svelte';
 import InvoicePayment from './InvoicePayment.svelte';
 import PreparePurchaseOrder from './PreparePurchaseOrder.svelte';
 import PurchaseOrderDecision from './PurchaseOrderDecision.svelte';
+import RetentionDisposalConfirmation from './RetentionDisposalConfirmation.svelte';
+import RetentionReview from './RetentionReview.svelte';
 
 /**
  * Forms that are more than a few flat fields (a table of order lines) get a
@@ -39,7 +41,8 @@ export interface KindForm {
 const kindForms: Record<string, KindForm> = {
   'po_prepare:prepare': { component: PreparePurchaseOrder, width: 920, inlineFields: ['deliveryDate', 'deliveryAddress', 'note', 'unitPrice', 'taxRate', 'lines'] },
   'po_assign_supplier:assign': { component: AssignSuppliers, width: 720, inlineFields: ['supplierId', 'lines'] },
-  'invoice_payment:mark_paid': { component: InvoicePayment, width: 600, inlineFields: ['reference', 'paidOn', 'amount'] }
+  'invoice_payment:mark_paid': { component: InvoicePayment, width: 600, inlineFields: ['reference', 'paidOn', 'amount'] },
+  'retention_review:record_decisions': { component: RetentionReview, width: 980, inlineFields: ['all', 'action', 'until', 'reason', 'recordId', 'recordClass'] }
 };
 
 export function kindFormOf(kind: string, action: string): KindForm | undefined {
@@ -55,7 +58,11 @@ export interface KindSummaryProps {
 }
 
 /** The summary of a kind in `kindsShowingWhatIsDecided`, by the record it decides about (the registry's subject type). */
-const summaryBySubject: Record<string, Component<KindSummaryProps>> = { PurchaseOrder: PurchaseOrderDecision, Invoice: InvoiceDecision };
+const summaryBySubject: Record<string, Component<KindSummaryProps>> = {
+  PurchaseOrder: PurchaseOrderDecision,
+  Invoice: InvoiceDecision,
+  RetentionReview: RetentionDisposalConfirmation
+};
 
 const kindSummaries: Record<string, Component<KindSummaryProps>> = Object.fromEntries(
   kindsShowingWhatIsDecided.flatMap((kind) => {
