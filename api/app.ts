@@ -23,6 +23,7 @@ import { mountDocs } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { processRoutes } from './routes/processes.ts';
 import { requisitionRoutes } from './routes/requisitions.ts';
@@ -73,6 +74,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', taskRoutes(services));
   app.route('/', policyRoutes(services));
   app.route('/', retentionRoutes(services));
+  app.route('/', reportRoutes(services));
   app.route('/', processRoutes(services));
   app.route('/', actionLinkRoutes(services));
   app.route('/', outboxRoutes());

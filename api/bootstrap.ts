@@ -45,9 +45,12 @@ export async function startApi(
   }
   const temporal = createTemporalGateway({ address: options.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
   const taskEvents = await createTaskEventBus(database, options.logger);
+  // Reports read from the replica when there is one: a year of figures does not load the primary.
+  const replica = config.DATABASE_READ_URL ? await openDatabase({ kind: 'postgres', url: config.DATABASE_READ_URL }) : undefined;
   const deps: ApiDeps = {
     config,
     db: database.db,
+    ...(replica ? { readDb: replica.db } : {}),
     database,
     temporal,
     logger: options.logger,
@@ -73,6 +76,7 @@ export async function startApi(
       await taskEvents.close();
       await temporal.close();
       await stopAuditSealer();
+      await replica?.close();
       if (ownsDatabase) await database.close();
     },
   };

@@ -24,6 +24,9 @@ export const apiEnvSchema = runtimeEnv
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
+    if (env.DATABASE_READ_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URL'], message: 'needs DATABASE_URL: the embedded database has no replica' });
+    }
     if (production && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
     }

@@ -9,6 +9,8 @@ import type { TemporalGateway } from './temporal.ts';
 export interface ApiDeps {
   config: ApiConfig;
   db: Database;
+  /** Where reports read: the read replica (DATABASE_READ_URL) when one is configured, else `db`. */
+  readDb?: Database;
   database: Pick<DatabaseHandle, 'ping' | 'kind'>;
   temporal: TemporalGateway;
   logger: Logger;

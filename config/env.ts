@@ -15,6 +15,8 @@ export const runtimeEnv = z.object({
 
 export const databaseEnv = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** A read replica for reports (API only); unset: reports read the primary. Needs DATABASE_URL (PGlite has no replica). */
+  DATABASE_READ_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
 });
 
 export const temporalEnv = z.object({

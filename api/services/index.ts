@@ -5,6 +5,7 @@ import { createInvoiceService } from './invoices.ts';
 import { createPolicyService } from './policies.ts';
 import { createProcessHistoryService } from './process-history.ts';
 import { createPurchaseOrderService } from './purchase-orders.ts';
+import { createReportService } from './reports.ts';
 import { createRequisitionService } from './requisitions.ts';
 import { createRetentionService } from './retention.ts';
 import { createSupplierService } from './suppliers.ts';
@@ -29,5 +30,6 @@ export function createServices(deps: ApiDeps) {
     purchaseOrders: createPurchaseOrderService(deps),
     invoices: createInvoiceService(deps),
     retention,
+    reports: createReportService(deps),
   };
 }

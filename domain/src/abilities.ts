@@ -50,6 +50,9 @@ export const subjects = [
   /** A legal hold: create places it, update releases it. */
   'LegalHold',
   'Outbox',
+  /** The procurement reports: who reads them (a manager: only their reports' spend, narrowed by the API). */
+  'Report',
+  'Budget',
 ] as const;
 
 export type Action = (typeof actions)[number];
@@ -122,6 +125,13 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
   }
   if (has(...procurementReaders)) {
     can('read', ['Requisition', 'PurchaseOrder', 'GoodsReceipt', 'Invoice', 'Process']);
+    // The reports, whole, and their exports; the budgets they are measured against.
+    can(['read', 'export'], 'Report');
+    can('read', 'Budget');
+  }
+  if (has('manager')) {
+    // Their reports' spend only: the report service narrows every figure to the requisitions of their reports.
+    can(['read', 'export'], 'Report', { scope: 'reports' });
   }
   if (has('buyer')) {
     can(['create', 'update', 'issue', 'cancel'], 'PurchaseOrder');
@@ -156,6 +166,7 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
     // have no way back (another admin changes them).
     cannot('update', 'User', ['roles', 'active'], { id: user.id }, 'You cannot change your own roles or deactivate yourself; another admin can');
     can(['read', 'update'], 'Policy');
+    can(['read', 'create', 'update', 'delete'], 'Budget');
     // Retention: admins start reviews and place or release holds too; disposing stays the records manager's.
     can(['read', 'review'], 'RetentionRecord');
     can(['read', 'create', 'update'], 'LegalHold');

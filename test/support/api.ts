@@ -23,6 +23,8 @@ export interface TestResponse {
   // Tests read answers loosely; their shape is what the assertions check.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
+  /** The body as bytes, when asked for with `raw` (a PDF, a spreadsheet). */
+  bytes?: Uint8Array;
 }
 
 export interface RequestOptions {
@@ -31,6 +33,8 @@ export interface RequestOptions {
   /** Sent as is, for malformed-input tests (bytes for what is not UTF-8). */
   rawBody?: string | Uint8Array;
   headers?: Record<string, string>;
+  /** Read the answer as bytes (`bytes`), not as text. */
+  raw?: boolean;
 }
 
 /**
@@ -75,6 +79,7 @@ export async function createTestApi(env: Record<string, string> = {}, options: {
       headers['content-type'] ??= 'application/json';
     }
     const response = await app.request(path.startsWith('/api') ? path : `/api/v1${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    if (opts.raw) return { status: response.status, headers: response.headers, body: null, bytes: new Uint8Array(await response.arrayBuffer()) };
     const text = await response.text();
     let parsed: unknown = text;
     try {

@@ -38,10 +38,11 @@ export function orderFixtures(api: TestApi, h: ReturnType<typeof processHelpers>
   const order = (id: string) => get<FixtureOrder>(`/purchase-orders/${id}`);
 
   /** `approvers`: the requisition chain's people in order (the manager; above 1,000.00 a procurement manager too). */
-  async function issuedOrder(params: { supplierId: string; title?: string; approvers?: string[]; lines: { description: string; quantity: string; unitPrice: string; taxRate?: string }[] }): Promise<FixtureOrder> {
+  async function issuedOrder(params: { supplierId: string; title?: string; approvers?: string[]; projectId?: string; lines: { description: string; quantity: string; unitPrice: string; taxRate?: string; glCode?: string }[] }): Promise<FixtureOrder> {
+    const purpose = params.projectId ? { purpose: 'project', projectId: params.projectId } : { purpose: 'daily_operations' };
     const created = await api.request('POST', '/requisitions', {
       token: tokens.requester,
-      body: { title: params.title ?? 'Parts for the invoice tests', purpose: 'daily_operations', lines: params.lines.map((line) => ({ description: line.description, quantity: line.quantity, unit: 'each', unitPrice: line.unitPrice, supplierId: params.supplierId })) },
+      body: { title: params.title ?? 'Parts for the invoice tests', ...purpose, lines: params.lines.map((line) => ({ description: line.description, quantity: line.quantity, unit: 'each', unitPrice: line.unitPrice, supplierId: params.supplierId, ...(line.glCode ? { glCode: line.glCode } : {}) })) },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const requisitionId = (created.body as { id: string }).id;
