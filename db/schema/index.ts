@@ -9,3 +9,4 @@ export * from './mail.ts';
 export * from './purchasing.ts';
 export * from './invoicing.ts';
 export * from './retention.ts';
+export * from './personal-data.ts';

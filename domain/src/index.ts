@@ -16,3 +16,4 @@ export * from './rules.ts';
 export * from './dates.ts';
 export * from './invoicing.ts';
 export * from './retention.ts';
+export * from './personal-data.ts';

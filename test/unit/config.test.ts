@@ -20,6 +20,10 @@ describe('configuration: one zod schema per deployable, one clear line per bad v
     [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
     [{ DEMO_DATA: 'yes please' }, 'DEMO_DATA'],
     [{ NODE_ENV: 'production' }, 'SESSION_SECRET'],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }, 'PERSONAL_DATA_KEYS'],
+    [{ PERSONAL_DATA_KEYS: 'k1' }, 'PERSONAL_DATA_KEYS'],
+    [{ PERSONAL_DATA_KEYS: `k1:${Buffer.alloc(16).toString('base64')}` }, 'PERSONAL_DATA_KEYS'],
+    [{ PERSONAL_DATA_KEYS: `bad id:${Buffer.alloc(32).toString('base64')}` }, 'PERSONAL_DATA_KEYS'],
     [{ NODE_ENV: 'production', SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
     [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DEMO_DATA: 'true' }, 'DEMO_DATA'],
     [{ BOOTSTRAP_ADMIN_EMAIL: 'root@example.com' }, 'BOOTSTRAP_ADMIN_PASSWORD'],
@@ -38,9 +42,10 @@ describe('configuration: one zod schema per deployable, one clear line per bad v
   });
 
   it('production: no demo data by default, secrets required, the worker refuses a missing secret too', () => {
-    const config = loadApiConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://buy.example.com/' });
+    const config = loadApiConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PERSONAL_DATA_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, PUBLIC_URL: 'https://buy.example.com/' });
     expect(config).toMatchObject({ devMode: false, demoData: false, publicUrl: 'https://buy.example.com' });
     expect(() => loadWorkerConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET/);
+    expect(() => loadWorkerConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) })).toThrow(/PERSONAL_DATA_KEYS/);
   });
 
   it('treats empty variables as unset', () => {
