@@ -24,6 +24,7 @@ import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { retentionRoutes } from './routes/retention.ts';
+import { personalDataRoutes } from './routes/personal-data.ts';
 import { processRoutes } from './routes/processes.ts';
 import { requisitionRoutes } from './routes/requisitions.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -73,6 +74,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', taskRoutes(services));
   app.route('/', policyRoutes(services));
   app.route('/', retentionRoutes(services));
+  app.route('/', personalDataRoutes(services));
   app.route('/', processRoutes(services));
   app.route('/', actionLinkRoutes(services));
   app.route('/', outboxRoutes());
