@@ -72,8 +72,6 @@ function addPeriod(from: Date, period: string): string {
   return date.toISOString().slice(0, 10);
 }
 
-const latest = (...dates: (Date | null)[]): Date | null => dates.reduce<Date | null>((max, date) => (date && (!max || date > max) ? date : max), null);
-
 export interface ErasureOutcome {
   status: 'erased' | 'not_erased';
   answer: string;

@@ -6,6 +6,7 @@
 import type { ApprovalLevel, Purpose, RequisitionStatus, Task } from '@p2p/domain';
 import { holdReasonLabels, invoiceStatusLabels as invoiceStatusWords, type HoldReason, type InvoiceKind, type InvoiceStatus } from '@p2p/domain/invoices';
 import { purchaseOrderStatusLabels as purchaseOrderStatusWords, type PurchaseOrderAcknowledgement, type PurchaseOrderStatus } from '@p2p/domain/purchase-orders';
+import { erasureRequestStatusLabels as erasureRequestStatusWords, type ErasureRequestStatus } from '@p2p/domain/personal-data';
 import { actionDef, registeredTaskKinds, taskKindDef } from '@p2p/domain/task-registry';
 
 export type Tone = 'neutral' | 'accent' | 'success' | 'danger' | 'warning';
@@ -143,4 +144,13 @@ export function processStatusLabel(status: string): string {
 export const legalHoldStatusLabels: Record<'active' | 'released', StatusView> = {
   active: { label: 'In force', tone: 'warning' },
   released: { label: 'Released', tone: 'neutral' }
+};
+
+/** Erasure requests (GDPR Art. 17): the words are the domain's, the web adds the tone. */
+export const erasureRequestStatusLabels: Record<ErasureRequestStatus, StatusView> = {
+  pending_approval: { label: erasureRequestStatusWords.pending_approval, tone: 'warning' },
+  approved: { label: erasureRequestStatusWords.approved, tone: 'accent' },
+  rejected: { label: erasureRequestStatusWords.rejected, tone: 'neutral' },
+  erased: { label: erasureRequestStatusWords.erased, tone: 'success' },
+  not_erased: { label: erasureRequestStatusWords.not_erased, tone: 'danger' }
 };
