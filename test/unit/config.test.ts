@@ -25,7 +25,7 @@ describe('configuration: one zod schema per deployable, one clear line per bad v
     [{ PERSONAL_DATA_KEYS: `k1:${Buffer.alloc(16).toString('base64')}` }, 'PERSONAL_DATA_KEYS'],
     [{ PERSONAL_DATA_KEYS: `bad id:${Buffer.alloc(32).toString('base64')}` }, 'PERSONAL_DATA_KEYS'],
     [{ NODE_ENV: 'production', SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
-    [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DEMO_DATA: 'true' }, 'DEMO_DATA'],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PERSONAL_DATA_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, DEMO_DATA: 'true' }, 'DEMO_DATA'],
     [{ BOOTSTRAP_ADMIN_EMAIL: 'root@example.com' }, 'BOOTSTRAP_ADMIN_PASSWORD'],
     [{ BOOTSTRAP_ADMIN_EMAIL: 'root@example.com', BOOTSTRAP_ADMIN_PASSWORD: 'short' }, 'BOOTSTRAP_ADMIN_PASSWORD'],
   ])('%o is refused naming %s', (env, variable) => {
