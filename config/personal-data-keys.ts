@@ -50,6 +50,12 @@ export function resolvePersonalDataKeys(config: { PERSONAL_DATA_KEYS?: string | 
   const file = join(dir, 'personal-data-keys');
   if (existsSync(file)) return { keyring: parseKeyring(readFileSync(file, 'utf8').trim()), generatedIn: null };
   mkdirSync(dir, { recursive: true });
-  writeFileSync(file, `${newKeyEntry(`dev-${randomBytes(3).toString('hex')}`)}\n`, { mode: 0o600 });
+  try {
+    // 'wx': an API and a worker starting together make one key, not two; the slower reads the faster's.
+    writeFileSync(file, `${newKeyEntry(`dev-${randomBytes(3).toString('hex')}`)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { keyring: parseKeyring(readFileSync(file, 'utf8').trim()), generatedIn: null };
+  }
   return { keyring: parseKeyring(readFileSync(file, 'utf8').trim()), generatedIn: file };
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadApiConfig } from '../../api/config.ts';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '../../config/env.ts';
+import { resolvePersonalDataKeys } from '../../config/personal-data-keys.ts';
 import { loadWorkerConfig } from '../../worker/config.ts';
 
 describe('configuration: one zod schema per deployable, one clear line per bad value', () => {
@@ -50,5 +54,20 @@ describe('configuration: one zod schema per deployable, one clear line per bad v
 
   it('treats empty variables as unset', () => {
     expect(loadApiConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('personal data keys: dev mode generates one key into DATA_DIR once (outside the database); production has no default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p2p-keys-'));
+    const first = resolvePersonalDataKeys({ DATA_DIR: dir, devMode: true });
+    expect(first.generatedIn).toBe(join(dir, 'personal-data-keys'));
+    expect(statSync(first.generatedIn!).mode & 0o777).toBe(0o600);
+    const again = resolvePersonalDataKeys({ DATA_DIR: dir, devMode: true });
+    expect(again.generatedIn).toBeNull();
+    expect(again.keyring.activeId).toBe(first.keyring.activeId);
+    expect(again.keyring.keys.get(again.keyring.activeId)).toEqual(first.keyring.keys.get(first.keyring.activeId));
+    expect(() => resolvePersonalDataKeys({ DATA_DIR: dir, devMode: false })).toThrow(/PERSONAL_DATA_KEYS/);
+    const given = resolvePersonalDataKeys({ PERSONAL_DATA_KEYS: `new:${Buffer.alloc(32, 3).toString('base64')},old:${Buffer.alloc(32, 4).toString('base64')}`, DATA_DIR: dir, devMode: false });
+    expect(given.keyring.activeId).toBe('new');
+    expect([...given.keyring.keys.keys()]).toEqual(['new', 'old']);
   });
 });
