@@ -1,8 +1,10 @@
 import type { Database } from '../db/client.ts';
+import type { PersonalDataCipher } from '../db/encryption.ts';
 import { createHumanTaskActivities, type SubjectAdapter, type SubjectAdapters } from './human-tasks.ts';
 import type { CompanyProfile } from './documents/company.ts';
 import type { ActionLinkPort, MailPort } from './ports.ts';
 import { createInvoicingActivities } from './invoices.ts';
+import { createPersonalDataActivities } from './personal-data.ts';
 import { createPurchasingActivities } from './purchase-orders.ts';
 import type { SupplierLinks } from './supplier-links.ts';
 import { createRequisitionActivities } from './requisition-approval.ts';
@@ -20,11 +22,19 @@ export interface ActivityDeps {
   /** The company block of PO PDFs and supplier mails. */
   company: CompanyProfile;
   publicUrl: string;
+  /** Opens supplier contacts' sealed phone and address. */
+  personalData: PersonalDataCipher;
 }
 
 /** The records people's steps are about, one adapter per subject type; a new process adds its own. */
-export function subjectAdapters(deps: ActivityDeps, adapters: { purchaseOrderSubject: SubjectAdapter; invoiceSubject: SubjectAdapter; retentionReviewSubject: SubjectAdapter }): SubjectAdapters {
-  return { Requisition: requisitionSubject(deps.publicUrl), PurchaseOrder: adapters.purchaseOrderSubject, Invoice: adapters.invoiceSubject, RetentionReview: adapters.retentionReviewSubject };
+export function subjectAdapters(deps: ActivityDeps, adapters: { purchaseOrderSubject: SubjectAdapter; invoiceSubject: SubjectAdapter; retentionReviewSubject: SubjectAdapter; erasureRequestSubject: SubjectAdapter }): SubjectAdapters {
+  return {
+    Requisition: requisitionSubject(deps.publicUrl),
+    PurchaseOrder: adapters.purchaseOrderSubject,
+    Invoice: adapters.invoiceSubject,
+    RetentionReview: adapters.retentionReviewSubject,
+    ErasureRequest: adapters.erasureRequestSubject,
+  };
 }
 
 /**
@@ -37,11 +47,13 @@ export function createActivities(deps: ActivityDeps, extraSubjects: SubjectAdapt
   const { purchaseOrderSubject, ...purchasing } = createPurchasingActivities(deps);
   const { invoiceSubject, ...invoicing } = createInvoicingActivities(deps);
   const { retentionReviewSubject, ...retention } = createRetentionActivities(deps);
-  const humanTasks = createHumanTaskActivities(deps, { ...subjectAdapters(deps, { purchaseOrderSubject, invoiceSubject, retentionReviewSubject }), ...extraSubjects });
+  const { erasureRequestSubject, ...personalData } = createPersonalDataActivities(deps);
+  const humanTasks = createHumanTaskActivities(deps, { ...subjectAdapters(deps, { purchaseOrderSubject, invoiceSubject, retentionReviewSubject, erasureRequestSubject }), ...extraSubjects });
   return {
     ...purchasing,
     ...invoicing,
     ...retention,
+    ...personalData,
     // Runs of requisitionApprovalWorkflow (before the human-task helper) call these by name.
     ...createRequisitionActivities(deps.db, humanTasks),
     ...humanTasks,

@@ -57,6 +57,7 @@ import { formatQuantity } from './mail/format.ts';
 import { purchaseOrderMailSubject } from './mail/subjects.ts';
 import type { SendMailParams } from './mail/mailer.ts';
 import { planChangeOrder, type ChangeOrder } from './purchase-order-changes.ts';
+import { openSupplierContact } from '../db/encryption.ts';
 import type { ActivityDeps } from './index.ts';
 
 /**
@@ -161,7 +162,8 @@ export function createPurchasingActivities(deps: ActivityDeps) {
       revision: snapshot.revision,
       revisionReason: params.reason,
       issuedAt: params.now.toISOString(),
-      supplier: { name: supplier.name, address: supplier.address, email: supplier.email, taxId: supplier.taxId },
+      // The order's address block: the supplier's address opened from its sealed form (personal data at rest).
+      supplier: { name: supplier.name, address: openSupplierContact(deps.personalData, supplier).address, email: supplier.email, taxId: supplier.taxId },
       buyer: { name: buyer?.name ?? deps.company.name, email: buyer?.email ?? deps.company.email ?? '' },
       deliveryDate: snapshot.deliveryDate,
       deliveryAddress: snapshot.deliveryAddress,

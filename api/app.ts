@@ -25,6 +25,7 @@ import { meRoutes } from './routes/me.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { retentionRoutes } from './routes/retention.ts';
+import { personalDataRoutes } from './routes/personal-data.ts';
 import { processRoutes } from './routes/processes.ts';
 import { requisitionRoutes } from './routes/requisitions.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -75,6 +76,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', policyRoutes(services));
   app.route('/', retentionRoutes(services));
   app.route('/', reportRoutes(services));
+  app.route('/', personalDataRoutes(services));
   app.route('/', processRoutes(services));
   app.route('/', actionLinkRoutes(services));
   app.route('/', outboxRoutes());

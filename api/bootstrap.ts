@@ -13,6 +13,8 @@ import { hashPassword } from './services/credentials.ts';
 import { createTaskEventBus } from './task-events.ts';
 import { createTemporalGateway } from './temporal.ts';
 import { resolveSessionSecret } from '../config/secrets.ts';
+import { resolvePersonalDataKeys } from '../config/personal-data-keys.ts';
+import { createPersonalDataCipher, resealSupplierContacts } from '../db/encryption.ts';
 
 export interface RunningApi {
   http: HttpServer;
@@ -43,6 +45,12 @@ export async function startApi(
     demoSeeded = (await seedDemoData(database.db, hashPassword)).seeded;
     if (demoSeeded) options.logger.info('demo data loaded');
   }
+  const keys = resolvePersonalDataKeys(config);
+  if (keys.generatedIn) options.logger.warn(`personal data key generated in ${keys.generatedIn} (outside the database; keep it with the data folder). Set PERSONAL_DATA_KEYS in production`);
+  const personalData = createPersonalDataCipher(keys.keyring);
+  // Migration 0010 cannot know the key: plaintext contact data (from before it, or the demo seed) is sealed here, once.
+  const sealed = await resealSupplierContacts(database.db, personalData);
+  if (sealed > 0) options.logger.info('supplier contact data sealed under the active key', { suppliers: sealed, keyId: personalData.activeKeyId });
   const temporal = createTemporalGateway({ address: options.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
   const taskEvents = await createTaskEventBus(database, options.logger);
   // Reports read from the replica when there is one: a year of figures does not load the primary.
@@ -57,6 +65,7 @@ export async function startApi(
     rateLimiter: createRateLimiter(),
     taskEvents,
     actionLinkSecret: resolveSessionSecret(config),
+    personalData,
     clock: () => new Date(),
   };
   const processStarter = createProcessStarter(deps);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { companyEnv, databaseEnv, demoEnv, mailEnv, parseEnv, runtimeEnv, temporalEnv } from '../config/env.ts';
+import { companyEnv, personalDataEnv, databaseEnv, demoEnv, mailEnv, parseEnv, runtimeEnv, temporalEnv } from '../config/env.ts';
 
 /** The API (and the web app on the same origin): parsed once at start. */
 export const apiEnvSchema = runtimeEnv
@@ -8,6 +8,7 @@ export const apiEnvSchema = runtimeEnv
   .extend(mailEnv.shape)
   .extend(companyEnv.shape)
   .extend(demoEnv.shape)
+  .extend(personalDataEnv.shape)
   .extend({
     /** 0 lets the system pick a free port (tests). */
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -29,6 +30,9 @@ export const apiEnvSchema = runtimeEnv
     }
     if (production && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
+    }
+    if (production && !env.PERSONAL_DATA_KEYS) {
+      ctx.addIssue({ code: 'custom', path: ['PERSONAL_DATA_KEYS'], message: 'is required in production (kid:base64key, see README)' });
     }
     if (production && env.DEMO_DATA === true) {
       ctx.addIssue({ code: 'custom', path: ['DEMO_DATA'], message: 'demo data (known passwords) is refused in production' });

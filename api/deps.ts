@@ -1,4 +1,5 @@
 import type { Database, DatabaseHandle } from '../db/client.ts';
+import type { PersonalDataCipher } from '../db/encryption.ts';
 import type { ApiConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './middleware/rate-limit.ts';
@@ -18,5 +19,7 @@ export interface ApiDeps {
   taskEvents: TaskEventBus;
   /** Verifies e-mail action links (same secret the worker signs with). */
   actionLinkSecret: string;
+  /** Seals and opens supplier contacts' phone and address (keys from PERSONAL_DATA_KEYS). */
+  personalData: PersonalDataCipher;
   clock: () => Date;
 }

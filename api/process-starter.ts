@@ -1,9 +1,11 @@
 import { readMatchingPolicy } from '../activities/invoices.ts';
 import { invoicesAwaitingStart } from '../db/queries/invoicing.ts';
 import { findPurchaseOrder } from '../db/queries/purchasing.ts';
+import { erasureRequestsAwaitingStart } from '../db/queries/personal-data.ts';
 import { listSubmissionsAwaitingStart, readPolicy } from '../db/queries/requisitions.ts';
 import type { ApiDeps } from './deps.ts';
 import { finishInvoiceWork, startInvoiceProcess } from './services/invoices.ts';
+import { erasureApprovalSla, startErasureProcess } from './services/personal-data.ts';
 import { startApprovalProcess } from './services/requisitions.ts';
 
 export interface ProcessStarter {
@@ -29,9 +31,10 @@ export function createProcessStarter(
   const pass = async (): Promise<number> => {
     const waiting = await listSubmissionsAwaitingStart(deps.db, { olderThanSeconds: graceSeconds, limit: batch });
     const invoices = await invoicesAwaitingStart(deps.db, { olderThanSeconds: graceSeconds, limit: batch });
+    const erasures = await erasureRequestsAwaitingStart(deps.db, { olderThanSeconds: graceSeconds, limit: batch });
     // Credit notes and payment runs an outage cut short are finished, whatever else there is to start.
     let started = await finishInvoiceWork(deps, () => deps.temporal.client(), graceSeconds);
-    if (waiting.length === 0 && invoices.length === 0) return started;
+    if (waiting.length === 0 && invoices.length === 0 && erasures.length === 0) return started;
     const client = await deps.temporal.client();
     for (const row of waiting) {
       if ((await startApprovalProcess(client, deps.config.TEMPORAL_TASK_QUEUE, row)) === 'started') started += 1;
@@ -44,6 +47,10 @@ export function createProcessStarter(
         const order = await findPurchaseOrder(deps.db, row.purchaseOrderId);
         if (order && (await startInvoiceProcess(client, deps.config.TEMPORAL_TASK_QUEUE, row, { policy, approvalSla, purchaseOrderWorkflowId: order.workflowId })) === 'started') started += 1;
       }
+    }
+    if (erasures.length > 0) {
+      const approvalSla = await erasureApprovalSla(deps.db);
+      for (const row of erasures) if ((await startErasureProcess(client, deps.config.TEMPORAL_TASK_QUEUE, row, approvalSla)) === 'started') started += 1;
     }
     if (started > 0) deps.logger.info('processes started after their submission or entry', { started });
     return started;

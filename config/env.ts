@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyring } from './personal-data-keys.ts';
 
 /**
  * Environment fragments shared by the deployables. Each deployable composes its
@@ -41,6 +42,20 @@ export const companyEnv = z.object({
   COMPANY_TAX_ID: z.string().max(50).optional(),
   COMPANY_EMAIL: z.email().optional(),
   COMPANY_PHONE: z.string().max(50).optional(),
+});
+
+/** Keys sealing personal data at rest: `kid:base64key,...`, the first seals, all open (README: rotation). No default outside dev mode. */
+export const personalDataEnv = z.object({
+  PERSONAL_DATA_KEYS: z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        parseKeyring(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .optional(),
 });
 
 export const demoEnv = z.object({

@@ -27,11 +27,12 @@ export const demoPeople: { key: DemoKey; name: string; roles: Role[]; manager?: 
 
 export const demoEmail = (key: string) => `${key}@demo.local`;
 
+/** Phone and address go in as plaintext: the API's start seals them (db/encryption.ts) before it serves a request. */
 const demoSuppliers = [
-  { name: 'Acme Industrial Supply', email: 'orders@acme-industrial.example', paymentTermsDays: 30, address: '12 Foundry Road, Leeds' },
-  { name: 'Nordic Bearings AB', email: 'order@nordic-bearings.example', paymentTermsDays: 45, address: 'Kullagergatan 3, Göteborg' },
-  { name: 'Precision Fasteners GmbH', email: 'bestellung@precision-fasteners.example', paymentTermsDays: 30, address: 'Schraubenweg 8, Stuttgart' },
-  { name: 'OfficeHub', email: 'sales@officehub.example', paymentTermsDays: 30, discountPercent: '2', discountDays: 10, address: '1 Market Street, Manchester' },
+  { name: 'Acme Industrial Supply', email: 'orders@acme-industrial.example', paymentTermsDays: 30, contactName: 'Alan Archer', phone: '+44 113 496 0123', address: '12 Foundry Road, Leeds' },
+  { name: 'Nordic Bearings AB', email: 'order@nordic-bearings.example', paymentTermsDays: 45, contactName: 'Nils Nyberg', phone: '+46 31 555 0188', address: 'Kullagergatan 3, Göteborg' },
+  { name: 'Precision Fasteners GmbH', email: 'bestellung@precision-fasteners.example', paymentTermsDays: 30, contactName: 'Petra Pohl', phone: '+49 711 555 0142', address: 'Schraubenweg 8, Stuttgart' },
+  { name: 'OfficeHub', email: 'sales@officehub.example', paymentTermsDays: 30, discountPercent: '2', discountDays: 10, contactName: 'Olivia Owens', phone: '+44 161 496 0777', address: '1 Market Street, Manchester' },
 ];
 
 const demoProjects = [

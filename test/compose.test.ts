@@ -202,7 +202,7 @@ describe('docker-compose.yml', () => {
 
   it('requires the secrets to be provided instead of defaulting them', () => {
     const app = env('app');
-    for (const name of ['SESSION_SECRET', 'BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD']) {
+    for (const name of ['SESSION_SECRET', 'PERSONAL_DATA_KEYS', 'BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD']) {
       expect(app[name], name).toMatch(new RegExp(`^\\$\\{${name}:\\?.+\\}$`));
     }
     // The worker loads the same production config, which also requires SESSION_SECRET.

@@ -5,6 +5,8 @@ import { createMailer } from '../activities/mail/mailer.ts';
 import { createMailTransport, type MailTransport } from '../activities/mail/transport.ts';
 import { createSupplierLinks } from '../activities/supplier-links.ts';
 import type { Database } from '../db/client.ts';
+import { createPersonalDataCipher } from '../db/encryption.ts';
+import type { Keyring } from '../config/personal-data-keys.ts';
 
 export interface ActivityDepsParams {
   db: Database;
@@ -18,6 +20,8 @@ export interface ActivityDepsParams {
   publicUrl: string;
   /** The company block of PO PDFs and supplier mails (from the COMPANY_* variables); the demo company when not given. */
   company?: CompanyProfile;
+  /** Opens supplier contacts' sealed phone and address (PO PDFs, erasures): the API's keys. */
+  personalDataKeys: Keyring;
   clock?: () => Date;
 }
 
@@ -32,5 +36,6 @@ export function createActivityDeps(params: ActivityDepsParams): ActivityDeps {
     links: createActionLinks({ db: params.db, secret: params.secret, publicUrl: params.publicUrl, clock }),
     supplierLinks: createSupplierLinks({ db: params.db, secret: params.secret, publicUrl: params.publicUrl, clock }),
     company: params.company ?? demoCompanyProfile,
+    personalData: createPersonalDataCipher(params.personalDataKeys),
   };
 }

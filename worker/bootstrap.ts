@@ -4,6 +4,7 @@ import type { Database } from '../db/client.ts';
 import type { Logger } from '../api/logger.ts';
 import type { WorkerConfig } from './config.ts';
 import { resolveSessionSecret } from '../config/secrets.ts';
+import { resolvePersonalDataKeys } from '../config/personal-data-keys.ts';
 import { companyProfileFromEnv } from '../activities/documents/company.ts';
 import { createActivityDeps } from './activity-deps.ts';
 import { installTemporalRuntime } from './runtime.ts';
@@ -37,7 +38,7 @@ export async function startWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: createActivityDeps({ db: options.db, smtpUrl: config.SMTP_URL, mailFrom: config.MAIL_FROM, secret: resolveSessionSecret(config), publicUrl: config.PUBLIC_URL ?? options.publicUrl, company: companyProfileFromEnv(config) }),
+    deps: createActivityDeps({ db: options.db, smtpUrl: config.SMTP_URL, mailFrom: config.MAIL_FROM, secret: resolveSessionSecret(config), publicUrl: config.PUBLIC_URL ?? options.publicUrl, company: companyProfileFromEnv(config), personalDataKeys: resolvePersonalDataKeys(config).keyring }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });
   const done = worker.run().finally(() => connection.close());

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { companyEnv, databaseEnv, mailEnv, parseEnv, runtimeEnv, temporalEnv } from '../config/env.ts';
+import { companyEnv, personalDataEnv, databaseEnv, mailEnv, parseEnv, runtimeEnv, temporalEnv } from '../config/env.ts';
 
 function isTimeZone(value: string): boolean {
   try {
@@ -16,6 +16,7 @@ export const workerEnvSchema = runtimeEnv
   .extend(temporalEnv.shape)
   .extend(mailEnv.shape)
   .extend(companyEnv.shape)
+  .extend(personalDataEnv.shape)
   .extend({
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -26,6 +27,9 @@ export const workerEnvSchema = runtimeEnv
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
+    }
+    if (env.NODE_ENV === 'production' && !env.PERSONAL_DATA_KEYS) {
+      ctx.addIssue({ code: 'custom', path: ['PERSONAL_DATA_KEYS'], message: 'is required in production (kid:base64key, see README)' });
     }
   })
   .transform((env) => ({ ...env, devMode: env.NODE_ENV !== 'production' }));

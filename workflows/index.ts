@@ -11,3 +11,4 @@ export { purchaseOrderWorkflow, supplierAssignmentWorkflow } from './purchase-or
 export { requisitionApprovalWorkflow } from './requisition-approval.workflow.ts';
 export { invoiceWorkflow } from './invoice.workflow.ts';
 export { retentionReviewWorkflow } from './retention-review.workflow.ts';
+export { personalDataErasureWorkflow } from './personal-data-erasure.workflow.ts';

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { createSupplierBody, pageOf, paginationQuery, projectSchema, supplierSchema } from '@p2p/domain';
+import { createSupplierBody, pageOf, paginationQuery, projectSchema, putSupplierContactBody, supplierContactSchema, supplierSchema } from '@p2p/domain';
 import { recordAnswerOf } from '../middleware/idempotency.ts';
 import { createRoute, createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
 import { pageFrom } from '../pagination.ts';
@@ -38,7 +38,27 @@ const getSupplier = createRoute({
   tags: ['suppliers'],
   summary: 'One supplier',
   request: { params: z.object({ id: z.uuid() }) },
-  responses: { 200: jsonResponse(supplierSchema, 'The supplier') },
+  responses: { 200: { ...jsonResponse(supplierSchema, 'The supplier, without its contact person (GET /suppliers/{id}/contact, audited)'), links: { contact: { operationId: 'getSupplierContact', parameters: { id: '$response.body#/id' } } } } },
+});
+
+const getSupplierContact = createRoute({
+  method: 'get',
+  path: '/suppliers/{id}/contact',
+  operationId: 'getSupplierContact',
+  tags: ['suppliers'],
+  summary: "The supplier's contact person: name, e-mail, phone and address, opened from their encrypted form (buyers, procurement managers, records managers, admins, auditors). Personal data: every read writes an audit entry (supplier.contact_read)",
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: { 200: jsonResponse(supplierContactSchema, 'The contact data'), ...problemResponses('forbidden', 'not_found') },
+});
+
+const putSupplierContact = createRoute({
+  method: 'put',
+  path: '/suppliers/{id}/contact',
+  operationId: 'putSupplierContact',
+  tags: ['suppliers'],
+  summary: "Change the supplier's contact person, phone or address (buyers, procurement managers, admins); fields left out stay, null clears one. Phone and address are stored encrypted; the audit entry names the fields changed, never their values",
+  request: { params: z.object({ id: z.uuid() }), body: jsonBody(putSupplierContactBody) },
+  responses: { 200: jsonResponse(supplierContactSchema, 'The contact data now'), ...problemResponses('forbidden', 'not_found') },
 });
 
 const listProjects = createRoute({
@@ -63,6 +83,8 @@ export function supplierRoutes(services: Services) {
   });
 
   router.openapi(getSupplier, async (c) => c.json(await services.suppliers.get(requireActor(c), c.req.valid('param').id), 200));
+  router.openapi(getSupplierContact, async (c) => c.json(await services.suppliers.getContact(requireActor(c), c.req.valid('param').id, auditContextOf(c)), 200));
+  router.openapi(putSupplierContact, async (c) => c.json(await services.suppliers.putContact(requireActor(c), c.req.valid('param').id, c.req.valid('json'), auditContextOf(c)), 200));
 
   router.openapi(listProjects, async (c) => c.json({ items: await services.suppliers.listProjects(requireActor(c)) }, 200));
 

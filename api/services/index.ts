@@ -2,6 +2,7 @@ import type { ApiDeps } from '../deps.ts';
 import { createActionLinkService } from './action-links.ts';
 import { createAuthService } from './auth.ts';
 import { createInvoiceService } from './invoices.ts';
+import { createPersonalDataService } from './personal-data.ts';
 import { createPolicyService } from './policies.ts';
 import { createProcessHistoryService } from './process-history.ts';
 import { createPurchaseOrderService } from './purchase-orders.ts';
@@ -31,5 +32,6 @@ export function createServices(deps: ApiDeps) {
     invoices: createInvoiceService(deps),
     retention,
     reports: createReportService(deps),
+    personalData: createPersonalDataService(deps),
   };
 }

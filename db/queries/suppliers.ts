@@ -3,12 +3,28 @@ import type { CreateSupplierBody } from '@p2p/domain';
 import type { Executor } from '../client.ts';
 import { projects, suppliers, type ProjectRow, type SupplierRow } from '../schema/index.ts';
 
-export async function insertSupplier(db: Executor, params: CreateSupplierBody): Promise<SupplierRow> {
+/** `phone` and `address` as stored: sealed by the caller (db/encryption.ts), or plaintext the start-up step seals. */
+export async function insertSupplier(db: Executor, params: CreateSupplierBody & { id?: string }): Promise<SupplierRow> {
   const [row] = await db
     .insert(suppliers)
-    .values({ ...params, taxId: params.taxId ?? null, address: params.address ?? null, discountPercent: params.discountPercent ?? null, discountDays: params.discountPercent ? (params.discountDays ?? null) : null })
+    .values({
+      ...params,
+      taxId: params.taxId ?? null,
+      contactName: params.contactName ?? null,
+      phone: params.phone ?? null,
+      address: params.address ?? null,
+      discountPercent: params.discountPercent ?? null,
+      discountDays: params.discountPercent ? (params.discountDays ?? null) : null,
+    })
     .returning();
   return row!;
+}
+
+/** Changes a supplier's contact fields (phone and address sealed by the caller); fields not given stay. */
+export async function updateSupplierContact(db: Executor, id: string, values: { contactName?: string | null; phone?: string | null; address?: string | null; now: Date }): Promise<SupplierRow | undefined> {
+  const { now, ...fields } = values;
+  const [row] = await db.update(suppliers).set({ ...fields, updatedAt: now }).where(eq(suppliers.id, id)).returning();
+  return row;
 }
 
 export async function findSupplierById(db: Executor, id: string): Promise<SupplierRow | undefined> {

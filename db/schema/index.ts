@@ -10,3 +10,4 @@ export * from './purchasing.ts';
 export * from './invoicing.ts';
 export * from './retention.ts';
 export * from './reports.ts';
+export * from './personal-data.ts';

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { timestampColumn as at, users } from './users.ts';
 
@@ -43,7 +44,13 @@ export const mailOutbox = pgTable(
     createdAt: at('created_at').notNull().defaultNow(),
     sentAt: at('sent_at'),
   },
-  (table) => [index('mail_outbox_created_idx').on(table.createdAt), index('mail_outbox_process_idx').on(table.processId)],
+  (table) => [
+    index('mail_outbox_created_idx').on(table.createdAt),
+    index('mail_outbox_process_idx').on(table.processId),
+    // An erasure finds a person's mails: a user's by id, a supplier contact's by address.
+    index('mail_outbox_to_user_idx').on(table.toUserId).where(sql`${table.toUserId} is not null`),
+    index('mail_outbox_to_address_idx').on(table.toAddress).where(sql`${table.toUserId} is null`),
+  ],
 );
 
 /** One row per e-mailed action link: the signature proves origin, this row makes it single-use. */

@@ -8,7 +8,14 @@ export const suppliers = pgTable('suppliers', {
   email: text('email').notNull(),
   paymentTermsDays: integer('payment_terms_days').notNull(),
   taxId: text('tax_id'),
+  /** The supplier's contact person (personal data: erased on request, db/queries/personal-data.ts). */
+  contactName: text('contact_name'),
+  /** Personal data, encrypted at rest: `enc:v1:<key id>:<iv>:<tag>:<ciphertext>` (db/encryption.ts); never read in SQL. */
+  phone: text('phone'),
+  /** Personal data, encrypted at rest like `phone`. */
   address: text('address'),
+  /** When the contact data was anonymised (an erasure request or a retention disposal); null while it is held. */
+  contactAnonymisedAt: at('contact_anonymised_at'),
   /** Early-payment discount (2/10 net 30): percent off when paid within `discountDays` of the invoice date. */
   discountPercent: numeric('discount_percent', { precision: 5, scale: 2 }),
   discountDays: integer('discount_days'),

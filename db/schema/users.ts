@@ -24,6 +24,8 @@ export const users = pgTable(
     delegateId: uuid('delegate_id').references((): AnyPgColumn => users.id),
     /** When the account was last deactivated (null while active): a deactivated account's retention counts from it. */
     deactivatedAt: at('deactivated_at'),
+    /** When the person's data was anonymised (erasure request or retention disposal); the row stays as the id others refer to. */
+    anonymisedAt: at('anonymised_at'),
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },

@@ -53,6 +53,12 @@ export const subjects = [
   /** The procurement reports: who reads them (a manager: only their reports' spend, narrowed by the API). */
   'Report',
   'Budget',
+  /** A supplier's contact person: name, phone, address (personal data; every read is audited). */
+  'SupplierContact',
+  /** Everything held about one person: `export` is the access export (GDPR Art. 15). */
+  'PersonalData',
+  /** A request to erase one person's personal data (GDPR Art. 17); a records manager approves it in the inbox. */
+  'ErasureRequest',
 ] as const;
 
 export type Action = (typeof actions)[number];
@@ -136,9 +142,11 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
   if (has('buyer')) {
     can(['create', 'update', 'issue', 'cancel'], 'PurchaseOrder');
     can(['create', 'update'], 'Supplier');
+    can(['read', 'update'], 'SupplierContact');
   }
   if (has('procurement_manager')) {
     can(['create', 'update'], 'Supplier');
+    can(['read', 'update'], 'SupplierContact');
     can('read', 'Policy');
   }
   if (has('finance_director')) can('read', 'Policy');
@@ -153,6 +161,10 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
     // The retention policy they work under (and the others, which date what they keep).
     can('read', 'Policy');
     can('read', 'AuditLog');
+    // Personal data: access exports and erasure requests (which records managers approve).
+    can('export', 'PersonalData');
+    can(['read', 'create'], 'ErasureRequest');
+    can('read', 'SupplierContact');
   }
   if (has('auditor')) {
     // Auditors read everything and change nothing.
@@ -171,6 +183,10 @@ export function defineRulesFor(user: AbilityUser): AppRule[] {
     can(['read', 'review'], 'RetentionRecord');
     can(['read', 'create', 'update'], 'LegalHold');
     can(['create', 'update'], ['Supplier', 'Project']);
+    can(['read', 'update'], 'SupplierContact');
+    // Admins file erasure requests and export personal data; approving an erasure stays the records manager's.
+    can('export', 'PersonalData');
+    can(['read', 'create'], 'ErasureRequest');
     can(['read', 'verify'], 'AuditLog');
     can('read', 'Outbox');
   }

@@ -17,3 +17,4 @@ export * from './dates.ts';
 export * from './invoicing.ts';
 export * from './retention.ts';
 export * from './reports.ts';
+export * from './personal-data.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decimalString } from './money.ts';
+import { supplierContactFields } from './personal-data.ts';
 import { emailAddress, text } from './text.ts';
 
 /** An early-payment discount percent (2 in "2/10 net 30"): above 0, below 100, up to 2 decimals. */
@@ -10,7 +11,8 @@ export const createSupplierBody = z.strictObject({
   email: emailAddress(),
   paymentTermsDays: z.int().min(0).max(365),
   taxId: text(50).nullish(),
-  address: text(500).nullish(),
+  // The contact person's data: phone and address are stored encrypted, and read only through GET /suppliers/{id}/contact (audited).
+  ...supplierContactFields,
   /** Early-payment discount: `discountPercent` off when paid within `discountDays` of the invoice date (2/10 net 30). */
   discountPercent: discountPercent.nullish(),
   discountDays: z.int().min(1).max(365).nullish(),
@@ -23,7 +25,6 @@ export const supplierSchema = z.object({
   email: z.string(),
   paymentTermsDays: z.number().int(),
   taxId: z.string().nullable(),
-  address: z.string().nullable(),
   discountPercent: z.string().nullable(),
   discountDays: z.number().int().nullable(),
   active: z.boolean(),

@@ -7,5 +7,6 @@ import './requisition-task-kinds.ts';
 import './purchase-order-task-kinds.ts';
 import './invoice-task-kinds.ts';
 import './retention-task-kinds.ts';
+import './personal-data-task-kinds.ts';
 
 export * from './task-kinds.ts';

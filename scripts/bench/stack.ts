@@ -33,6 +33,11 @@ import { startAuditSealer } from '../../db/audit-sealer.ts';
 import { openDatabase, type DatabaseHandle } from '../../db/client.ts';
 import { DEMO_PASSWORD, demoEmail, seedDemoData } from '../../db/seed.ts';
 import { createActivityDeps } from '../../worker/activity-deps.ts';
+import { parseKeyring } from '../../config/personal-data-keys.ts';
+import { createPersonalDataCipher } from '../../db/encryption.ts';
+
+/** The bench's own key: its data is thrown away after the run. */
+const BENCH_PERSONAL_DATA_KEYS = `bench:${Buffer.alloc(32, 2).toString('base64')}`;
 import { installTemporalRuntime } from '../../worker/runtime.ts';
 import { createWorker } from '../../worker/worker.ts';
 import { killChild, startDevTemporal, stopChild, type DevTemporal } from '../dev-temporal.ts';
@@ -176,6 +181,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: taskQueue,
     SESSION_SECRET: SECRET,
+    PERSONAL_DATA_KEYS: BENCH_PERSONAL_DATA_KEYS,
     PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
     ...(serverDatabase ? { DATABASE_URL: serverDatabase.url } : {}),
     ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
@@ -228,13 +234,13 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     const config = loadApiConfig({ ...sharedEnv, RATE_LIMIT_PER_MINUTE: '100000000', LOGIN_RATE_LIMIT_PER_MINUTE: '1000000' });
     const gateway = createTemporalGateway({ address: temporalAddress, namespace: 'default' });
     const taskEvents = await createTaskEventBus(database, silentLogger);
-    const app = createApp({ config, db: database.db, database, temporal: gateway, logger: silentLogger, rateLimiter: createRateLimiter(), taskEvents, actionLinkSecret: SECRET, clock: () => new Date() });
+    const app = createApp({ config, db: database.db, database, temporal: gateway, logger: silentLogger, rateLimiter: createRateLimiter(), taskEvents, actionLinkSecret: SECRET, personalData: createPersonalDataCipher(parseKeyring(BENCH_PERSONAL_DATA_KEYS)), clock: () => new Date() });
     const native = await NativeConnection.connect({ address: temporalAddress });
     const worker = await createWorker({
       connection: native,
       namespace: 'default',
       taskQueue,
-      deps: createActivityDeps({ db: database.db, smtpUrl: options.smtpUrl, mailFrom: 'bench@localhost', secret: SECRET, publicUrl: sharedEnv.PUBLIC_URL! }),
+      deps: createActivityDeps({ db: database.db, smtpUrl: options.smtpUrl, mailFrom: 'bench@localhost', secret: SECRET, publicUrl: sharedEnv.PUBLIC_URL!, personalDataKeys: parseKeyring(BENCH_PERSONAL_DATA_KEYS) }),
     });
     const running = worker.run();
     const http = await startHttpServer({ app, port: apiPort, host: '127.0.0.1' });

@@ -16,6 +16,7 @@ import { seedDemoProcesses } from '../../api/demo-processes.ts';
 import { silentLogger } from '../../api/logger.ts';
 import type { DatabaseHandle } from '../../db/client.ts';
 import { createActivityDeps } from '../../worker/activity-deps.ts';
+import { resolvePersonalDataKeys } from '../../config/personal-data-keys.ts';
 import { installTemporalRuntime } from '../../worker/runtime.ts';
 import { createWorker } from '../../worker/worker.ts';
 import { freePort } from '../bench/stack.ts';
@@ -64,7 +65,7 @@ export async function startFuzzStack(options: FuzzStackOptions = {}): Promise<Fu
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: createActivityDeps({ db: api.database.db, mailFrom: config.MAIL_FROM, secret: api.deps.actionLinkSecret, publicUrl: url }),
+    deps: createActivityDeps({ db: api.database.db, mailFrom: config.MAIL_FROM, secret: api.deps.actionLinkSecret, publicUrl: url, personalDataKeys: resolvePersonalDataKeys(config).keyring }),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : {}),
   });
   const running = worker.run();

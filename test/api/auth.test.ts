@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiTokens, auditLog } from '../../db/schema/index.ts';
 import { DEMO_PASSWORD } from '../../db/seed.ts';
-import { createTestApi, type TestApi } from '../support/api.ts';
+import { createTestApi, TEST_PERSONAL_DATA_KEYS, type TestApi } from '../support/api.ts';
 
 describe('auth: login, sessions, lockout, tokens, CSRF', () => {
   let api: TestApi;
@@ -114,7 +114,7 @@ describe('auth: login, sessions, lockout, tokens, CSRF', () => {
   });
 
   it('refuses demo accounts (known passwords) outside dev mode', async () => {
-    const production = await createTestApi({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DEMO_DATA: 'false' }, { database: api.database });
+    const production = await createTestApi({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PERSONAL_DATA_KEYS: TEST_PERSONAL_DATA_KEYS, DEMO_DATA: 'false' }, { database: api.database });
     const response = await production.request('POST', '/auth/login', { body: { email: 'admin@demo.local', password: DEMO_PASSWORD } });
     expect(response.status).toBe(401);
     await production.close();

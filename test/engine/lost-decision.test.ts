@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.ts';
 import { auditLog, tasks } from '../../db/schema/index.ts';
 import { createActivityDeps } from '../../worker/activity-deps.ts';
-import { TEST_SECRET } from '../support/api.ts';
+import { TEST_SECRET, testPersonalDataKeys } from '../support/api.ts';
 import { useProcessFixture } from '../support/process-fixture.ts';
 
 /**
@@ -19,7 +19,7 @@ import { useProcessFixture } from '../support/process-fixture.ts';
 describe('a decision the engine lost but the task row kept', () => {
   const fx = useProcessFixture(['requester', 'manager', 'procurement_manager', 'admin']);
   const { token, id } = fx;
-  const activities = () => createActivities(createActivityDeps({ db: fx.database.db, mailFrom: 'Procurement <procurement@test.local>', secret: TEST_SECRET, publicUrl: 'http://localhost:3000' }));
+  const activities = () => createActivities(createActivityDeps({ db: fx.database.db, mailFrom: 'Procurement <procurement@test.local>', secret: TEST_SECRET, publicUrl: 'http://localhost:3000', personalDataKeys: testPersonalDataKeys() }));
   const setSla = (stepSla: string) => fx.api.request('PUT', '/policies/approval', { token: token.admin!, body: { procurementManagerAbove: '1000.00', financeDirectorAbove: '25000.00', stepSla } });
 
   it('is adopted from the row when the step’s reminder timer fires', async () => {

@@ -5,7 +5,7 @@ import { hashPassword } from '../../api/services/credentials.ts';
 import { seedDemoData } from '../../db/seed.ts';
 import { auditLog, purchaseOrders, requisitionLines, requisitions, suppliers, users } from '../../db/schema/index.ts';
 import { createActivityDeps } from '../../worker/activity-deps.ts';
-import { TEST_SECRET } from '../support/api.ts';
+import { TEST_SECRET, testPersonalDataKeys } from '../support/api.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 /**
@@ -30,7 +30,7 @@ describe('a transition run again', () => {
     buyerId = buyer!.id;
     const [requisition] = await database.db.insert(requisitions).values({ requesterId: buyerId, title: 'Rerun', purpose: 'daily_operations', total: '50.00', status: 'approved', number: 'REQ-2026-00001' }).returning();
     await database.db.insert(requisitionLines).values({ requisitionId: requisition!.id, lineNo: 1, description: 'Valve', quantity: '5', unit: 'each', unitPrice: '10', amount: '50.00', supplierId: supplier!.id });
-    activities = createActivities(createActivityDeps({ db: database.db, mailFrom: 'Procurement <p@test.local>', secret: TEST_SECRET, publicUrl: 'http://localhost:3000' }));
+    activities = createActivities(createActivityDeps({ db: database.db, mailFrom: 'Procurement <p@test.local>', secret: TEST_SECRET, publicUrl: 'http://localhost:3000', personalDataKeys: testPersonalDataKeys() }));
     orderId = (await activities.planPurchaseOrders({ processId: 'requisition-rerun', requisitionId: requisition!.id })).orders[0]!;
   });
   afterAll(async () => database?.drop());

@@ -10,9 +10,15 @@ import { createTemporalGateway, type TemporalGateway } from '../../api/temporal.
 import { findUserByEmail } from '../../db/queries/users.ts';
 import { DEMO_PASSWORD, demoEmail, seedDemoData, type DemoKey } from '../../db/seed.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { parseKeyring } from '../../config/personal-data-keys.ts';
+import { createPersonalDataCipher } from '../../db/encryption.ts';
 
 /** Signs action links in tests: the test worker and the test API share it. */
 export const TEST_SECRET = 'test-secret-for-action-links-0123456789';
+
+/** Seals personal data in tests (a fixed key, so the API and the test worker open each other's values). */
+export const TEST_PERSONAL_DATA_KEYS = `test-k1:${Buffer.alloc(32, 1).toString('base64')}`;
+export const testPersonalDataKeys = () => parseKeyring(TEST_PERSONAL_DATA_KEYS);
 
 export type { DemoKey } from '../../db/seed.ts';
 
@@ -60,13 +66,14 @@ export async function createTestApi(env: Record<string, string> = {}, options: {
     NODE_ENV: 'test',
     PUBLIC_URL: 'http://localhost:3000',
     SESSION_SECRET: TEST_SECRET,
+    PERSONAL_DATA_KEYS: TEST_PERSONAL_DATA_KEYS,
     RATE_LIMIT_PER_MINUTE: '100000',
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
   const temporal = options.temporal ?? createTemporalGateway({ address: inject('temporalAddress'), namespace: inject('temporalNamespace') });
   const taskEvents = await createTaskEventBus(database, silentLogger);
-  const deps: ApiDeps = { config, db: database.db, database, temporal, logger: silentLogger, rateLimiter: createRateLimiter(), taskEvents, actionLinkSecret: TEST_SECRET, clock: () => new Date() };
+  const deps: ApiDeps = { config, db: database.db, database, temporal, logger: silentLogger, rateLimiter: createRateLimiter(), taskEvents, actionLinkSecret: TEST_SECRET, personalData: createPersonalDataCipher(testPersonalDataKeys()), clock: () => new Date() };
   const app = createApp(deps);
   const tokens = new Map<string, string>();
 

@@ -4,7 +4,7 @@ import { startApi, type RunningApi } from '../../api/bootstrap.ts';
 import { loadApiConfig } from '../../api/config.ts';
 import { silentLogger } from '../../api/logger.ts';
 import { loadWebHandler } from '../../api/server.ts';
-import { TEST_SECRET } from './api.ts';
+import { TEST_PERSONAL_DATA_KEYS, TEST_SECRET } from './api.ts';
 import { createTestDatabase } from './db.ts';
 import { createTestEngine, type TestEngine } from './worker.ts';
 
@@ -30,6 +30,7 @@ export async function startAppStack(env: Record<string, string> = {}): Promise<A
     HOST: '127.0.0.1',
     DEMO_DATA: 'true',
     SESSION_SECRET: TEST_SECRET,
+    PERSONAL_DATA_KEYS: TEST_PERSONAL_DATA_KEYS,
     TEMPORAL_TASK_QUEUE: taskQueue,
     RATE_LIMIT_PER_MINUTE: '100000',
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',

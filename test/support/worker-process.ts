@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { inject } from 'vitest';
-import { TEST_SECRET } from './api.ts';
+import { TEST_PERSONAL_DATA_KEYS, TEST_SECRET } from './api.ts';
 
 /**
  * A real worker process (worker/main.ts) on a test database and task queue,
@@ -19,6 +19,7 @@ export function startWorkerProcess(params: { databaseUrl: string; taskQueue: str
         TEMPORAL_NAMESPACE: inject('temporalNamespace'),
         TEMPORAL_TASK_QUEUE: params.taskQueue,
         SESSION_SECRET: TEST_SECRET,
+        PERSONAL_DATA_KEYS: TEST_PERSONAL_DATA_KEYS,
         PUBLIC_URL: 'http://localhost:3000',
         ...(params.smtpPort ? { SMTP_URL: `smtp://127.0.0.1:${params.smtpPort}` } : {}),
         LOG_LEVEL: 'info',

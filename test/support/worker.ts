@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.ts';
 import { createActivityDeps } from '../../worker/activity-deps.ts';
 import { installTemporalRuntime } from '../../worker/runtime.ts';
 import { createWorker, type CreateWorkerParams } from '../../worker/worker.ts';
-import { TEST_SECRET } from './api.ts';
+import { TEST_SECRET, testPersonalDataKeys } from './api.ts';
 
 /**
  * A real worker on a task queue of its own (so test files never steal each
@@ -44,7 +44,7 @@ export async function createTestEngine(db: Database, options: TestEngineOptions 
     connection: nativeConnection,
     namespace,
     taskQueue,
-    deps: createActivityDeps({ db, transport: options.transport, mailFrom: 'Procurement <procurement@test.local>', secret: TEST_SECRET, publicUrl: options.publicUrl ?? 'http://localhost:3000' }),
+    deps: createActivityDeps({ db, transport: options.transport, mailFrom: 'Procurement <procurement@test.local>', secret: TEST_SECRET, publicUrl: options.publicUrl ?? 'http://localhost:3000', personalDataKeys: testPersonalDataKeys() }),
     ...(options.process ? { workflowsPath: options.process.workflowsPath, extend: options.process.extend } : { workflowBundle: { codePath: inject('workflowBundlePath') } }),
   });
   const connection = await Connection.connect({ address });

@@ -6,6 +6,7 @@
 import type { ApprovalLevel, Purpose, RequisitionStatus, RetentionAction, RetentionItemStatus, Task } from '@p2p/domain';
 import { holdReasonLabels, invoiceStatusLabels as invoiceStatusWords, type HoldReason, type InvoiceKind, type InvoiceStatus } from '@p2p/domain/invoices';
 import { purchaseOrderStatusLabels as purchaseOrderStatusWords, type PurchaseOrderAcknowledgement, type PurchaseOrderStatus } from '@p2p/domain/purchase-orders';
+import { erasureRequestStatusLabels as erasureRequestStatusWords, type ErasureRequestStatus } from '@p2p/domain/personal-data';
 import { actionDef, registeredTaskKinds, taskKindDef } from '@p2p/domain/task-registry';
 
 export type Tone = 'neutral' | 'accent' | 'success' | 'danger' | 'warning';
@@ -166,4 +167,13 @@ export const retentionDecisionLabels: Record<RetentionAction, string> = {
   dispose: 'Dispose',
   extend: 'Extend',
   legal_hold: 'Legal hold'
+};
+
+/** Erasure requests (GDPR Art. 17): the words are the domain's, the web adds the tone. */
+export const erasureRequestStatusLabels: Record<ErasureRequestStatus, StatusView> = {
+  pending_approval: { label: erasureRequestStatusWords.pending_approval, tone: 'warning' },
+  approved: { label: erasureRequestStatusWords.approved, tone: 'accent' },
+  rejected: { label: erasureRequestStatusWords.rejected, tone: 'neutral' },
+  erased: { label: erasureRequestStatusWords.erased, tone: 'success' },
+  not_erased: { label: erasureRequestStatusWords.not_erased, tone: 'danger' }
 };
