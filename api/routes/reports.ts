@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { budgetSchema, listBudgetsQuery, putBudgetBody, reportNames, reportQuery, reportSchema } from '@p2p/domain';
+import { budgetSchema, dashboardSchema, listBudgetsQuery, putBudgetBody, reportNames, reportQuery, reportSchema } from '@p2p/domain';
 import { createRoute, createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
 import { auditContextOf } from '../services/audit-context.ts';
 import type { Services } from '../services/index.ts';
@@ -57,6 +57,15 @@ const deleteBudget = createRoute({
   responses: { 204: { description: 'Removed' }, ...problemResponses('forbidden', 'not_found') },
 });
 
+const getDashboard = createRoute({
+  method: 'get',
+  path: '/dashboard',
+  operationId: 'getDashboard',
+  tags: ['reports'],
+  summary: 'The home page’s figures for the caller: one section per view their roles give them (my requests, waiting for me, purchasing, payables, spend against budget), computed now',
+  responses: { 200: jsonResponse(dashboardSchema, 'The dashboard') },
+});
+
 export function reportRoutes(services: Services) {
   const router = createRouter();
   router.openapi(getReport, async (c) => {
@@ -67,6 +76,7 @@ export function reportRoutes(services: Services) {
     const file = await services.reports.export(requireActor(c), report, query, format, auditContextOf(c));
     return c.body(typeof file.body === 'string' ? file.body : new Uint8Array(file.body), 200, { 'content-type': file.contentType, 'content-disposition': `attachment; filename="${file.filename}"` });
   });
+  router.openapi(getDashboard, async (c) => c.json(await services.dashboard.dashboard(requireActor(c)), 200));
   router.openapi(listBudgets, async (c) => c.json({ items: await services.reports.listBudgets(requireActor(c), c.req.valid('query')) }, 200));
   router.openapi(putBudget, async (c) => c.json(await services.reports.putBudget(requireActor(c), c.req.valid('json'), auditContextOf(c)), 200));
   router.openapi(deleteBudget, async (c) => {

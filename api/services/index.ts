@@ -6,6 +6,7 @@ import { createPersonalDataService } from './personal-data.ts';
 import { createPolicyService } from './policies.ts';
 import { createProcessHistoryService } from './process-history.ts';
 import { createPurchaseOrderService } from './purchase-orders.ts';
+import { createDashboardService } from './dashboard.ts';
 import { createReportService } from './reports.ts';
 import { createRequisitionService } from './requisitions.ts';
 import { createRetentionService } from './retention.ts';
@@ -32,6 +33,7 @@ export function createServices(deps: ApiDeps) {
     invoices: createInvoiceService(deps),
     retention,
     reports: createReportService(deps),
+    dashboard: createDashboardService(deps),
     personalData: createPersonalDataService(deps),
   };
 }

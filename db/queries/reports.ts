@@ -171,8 +171,8 @@ async function supplierPerformance(db: Executor, scope: ReportScope): Promise<Re
         group by 1),
       deliveries as (
         select po.supplier_id, count(*)::int as receipts,
-          count(*) filter (where coalesce(po.proposed_delivery_date, po.delivery_date) is not null)::int as promised,
-          count(*) filter (where ${day(sql`g.received_at`)} <= coalesce(po.proposed_delivery_date, po.delivery_date))::int as on_time,
+          count(*) filter (where po.delivery_date is not null)::int as promised,
+          count(*) filter (where ${day(sql`g.received_at`)} <= po.delivery_date)::int as on_time,
           sum(gl.rejected)::text as rejected, sum(gl.returned)::text as returned
         from goods_receipts g join purchase_orders po on po.id = g.purchase_order_id join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id
           join lateral (select sum(l.quantity_rejected) as rejected, sum(l.quantity_returned) as returned from goods_receipt_lines l where l.receipt_id = g.id) gl on true

@@ -148,3 +148,57 @@ export const listBudgetsQuery = z.object({
   glCode: trimmedText(50).optional(),
   year: z.coerce.number().int().min(2000).max(2999).optional().describe('Budgets whose period lies in this year'),
 });
+
+// ---- dashboards ----
+
+export const dashboardRoles = ['requester', 'approver', 'buyer', 'accountant', 'finance_director'] as const;
+export type DashboardRole = (typeof dashboardRoles)[number];
+
+export const dashboardTileSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  /** Money as a decimal string; counts, days and percents as numbers; null when there is nothing to measure. */
+  value: z.union([z.string(), z.number(), z.null()]),
+  unit: z.enum(['money', 'count', 'hours', 'days', 'percent']),
+  /** One line under the figure ("3 overdue", "of 5,000.00 budgeted"). */
+  hint: z.string().nullable(),
+  /** Where the figure's records are listed (a web path). */
+  href: z.string().nullable(),
+  tone: z.enum(['neutral', 'good', 'warning', 'bad']),
+});
+export type DashboardTile = z.infer<typeof dashboardTileSchema>;
+
+export const dashboardChartSchema = z.object({
+  key: z.string(),
+  title: z.string(),
+  kind: z.enum(['bar', 'line']),
+  /** The x axis (months, suppliers, reasons, age buckets), in order. */
+  categories: z.array(z.string()),
+  /** What the y axis counts: money as numbers with two decimals, or counts. */
+  unit: z.enum(['money', 'count']),
+  series: z.array(z.object({ name: z.string(), values: z.array(z.number()) })),
+});
+export type DashboardChart = z.infer<typeof dashboardChartSchema>;
+
+/** A list beside the figures: where my requests wait, what waits for me. */
+export const dashboardListSchema = z.object({
+  key: z.string(),
+  title: z.string(),
+  items: z.array(z.object({ label: z.string(), detail: z.string(), href: z.string().nullable(), since: z.string().nullable() })),
+});
+
+export const dashboardSectionSchema = z.object({
+  role: z.enum(dashboardRoles),
+  title: z.string(),
+  tiles: z.array(dashboardTileSchema),
+  charts: z.array(dashboardChartSchema),
+  lists: z.array(dashboardListSchema),
+});
+export type DashboardSection = z.infer<typeof dashboardSectionSchema>;
+
+export const dashboardSchema = z.object({
+  generatedAt: z.string(),
+  /** One section per view the caller has, in this order: requester, approver, buyer, accountant, finance director. */
+  sections: z.array(dashboardSectionSchema),
+});
+export type Dashboard = z.infer<typeof dashboardSchema>;

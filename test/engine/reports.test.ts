@@ -230,6 +230,31 @@ describe('reports and budgets', () => {
     expect((await get('finance_director', '/reports/no-such-report')).status).toBe(400);
   });
 
+  it('dashboards: each person gets the views of their roles, with figures from the records', async () => {
+    const dashboard = async (who: string) => {
+      const response = await get(who, '/dashboard');
+      expect(response.status).toBe(200);
+      return response.body as { sections: { role: string; tiles: { key: string; value: unknown }[]; charts: { key: string; categories: string[]; series: { values: number[] }[] }[]; lists: { items: unknown[] }[] }[] };
+    };
+    const tiles = (d: Awaited<ReturnType<typeof dashboard>>, role: string) => Object.fromEntries(d.sections.find((s) => s.role === role)!.tiles.map((t) => [t.key, t.value]));
+    const requester = await dashboard('requester');
+    expect(requester.sections.map((s) => s.role)).toEqual(['requester']);
+    expect(tiles(requester, 'requester')).toMatchObject({ in_approval: 0, approved: 1, ordered: 2, rejected: 1 });
+    expect((await dashboard('manager')).sections.map((s) => s.role)).toEqual(['approver']);
+    expect(tiles(await dashboard('manager'), 'approver')).toMatchObject({ waiting: 0, overdue: 0 });
+    expect(tiles(await dashboard('buyer'), 'buyer')).toMatchObject({ lines_to_order: 1, unacknowledged: 1, awaiting_receipt: 1, open_value: '525.00' });
+    expect(tiles(await dashboard('accountant'), 'accountant')).toMatchObject({ on_hold: 0, overdue: 0 });
+    const finance = await dashboard('finance_director');
+    expect(finance.sections.map((s) => s.role)).toEqual(['approver', 'finance_director']);
+    // The company-wide budget (6100, 5,000.00); spent: the invoice's 402.00 net; committed: order 2's 500.00.
+    expect(tiles(finance, 'finance_director')).toEqual({ budget: '5000.00', actual: '402.00', committed: '500.00', remaining: '4098.00' });
+    const monthly = finance.sections.find((s) => s.role === 'finance_director')!.charts[0]!;
+    expect(monthly.categories).toHaveLength(12);
+    expect(monthly.series[0]!.values[Number(month.slice(5)) - 1]).toBe(402);
+    expect(monthly.series[1]!.values.reduce((sum, value) => sum + value, 0)).toBeCloseTo(5000, 1);
+    expect((await dashboard('auditor')).sections).toEqual([]);
+  });
+
   it('exports: CSV safe against formulas, XLSX with typed cells, a printable PDF; each stamped and audited', async () => {
     const csv = await get('auditor', `/reports/spend-by-gl?${range}&format=csv`);
     expect(csv.status).toBe(200);
