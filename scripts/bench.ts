@@ -10,12 +10,15 @@
  *   inbox       [--tasks 1000000] [--users 10000] [--c 50] [--seconds 20]
  *                                              inbox list and task completion latency with a big task table
  *   timeline    [--rounds 25] [--requests 50]  time to fetch one process's merged history
+ *   reports     [--scale 1] [--requests 20]    every report over a year of data (2,000 people, 60,000 orders...)
+ *                                              and every role's dashboard: p50/p95 over HTTP
  *   --smoke                                    tiny sizes, for CI to keep the scenarios from rotting
  *
  * Each prints a table and writes its JSON report under bench-results/.
  */
 import { parseArgs } from 'node:util';
 import { inbox } from './bench/inbox.ts';
+import { reports } from './bench/reports.ts';
 import { say } from './bench/support.ts';
 import { throughput } from './bench/throughput.ts';
 import { timeline } from './bench/timeline.ts';
@@ -30,6 +33,7 @@ const { values, positionals } = parseArgs({
     tasks: { type: 'string' },
     users: { type: 'string' },
     seconds: { type: 'string' },
+    scale: { type: 'string' },
     smoke: { type: 'boolean', default: false },
   },
 });
@@ -40,6 +44,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   throughput: () => throughput({ n: number(values.n), c: number(values.c), smoke }),
   inbox: () => inbox({ tasks: number(values.tasks), users: number(values.users), c: number(values.c), seconds: number(values.seconds), smoke }),
   timeline: () => timeline({ rounds: number(values.rounds), requests: number(values.requests), smoke }),
+  reports: () => reports({ scale: number(values.scale), requests: number(values.requests), smoke }),
 };
 const scenario = positionals[0] ?? 'throughput';
 const run = scenarios[scenario];

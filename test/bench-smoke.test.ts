@@ -53,4 +53,13 @@ describe('benchmark smoke runs', () => {
       expect(plan.join('\n')).not.toMatch(/Seq Scan on tasks/);
     }
   }, 180_000);
+
+  it('reports --smoke loads a small year of data and times every report and dashboard', async () => {
+    const { stdout } = await run('npx', ['tsx', 'scripts/bench.ts', 'reports', '--smoke'], { env: { ...process.env, DATABASE_URL: '' }, timeout: 150_000 });
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { scenario: string; size: { orders: number }; reports: { report: string; p95: number }[]; dashboards: { role: string; p95: number }[] };
+    expect(report).toMatchObject({ scenario: 'reports', size: { orders: 600 } });
+    expect(report.reports.map((row) => row.report)).toEqual(['spend-by-gl', 'supplier-performance', 'budget-vs-actual', 'approval-bottleneck', 'po-summary', 'project-details', 'ap-health']);
+    expect(report.dashboards.map((row) => row.role)).toEqual(['requester', 'manager', 'buyer', 'accountant', 'finance_director']);
+    for (const row of [...report.reports, ...report.dashboards]) expect(row.p95).toBeGreaterThan(0);
+  }, 180_000);
 });

@@ -23,7 +23,7 @@ const getReport = createRoute({
         'application/pdf': { schema: z.string().meta({ format: 'binary' }) },
       },
     },
-    ...problemResponses('forbidden'),
+    ...problemResponses('forbidden', 'unprocessable'),
   },
 });
 
@@ -44,7 +44,7 @@ const putBudget = createRoute({
   tags: ['reports'],
   summary: 'Set the budget of a project, a GL / cost code or both for a month, quarter or year (admins): the same scope and period again changes its amount. Audited',
   request: { body: jsonBody(putBudgetBody) },
-  responses: { 200: jsonResponse(budgetSchema, 'The budget with its figures'), ...problemResponses('forbidden') },
+  responses: { 200: jsonResponse(budgetSchema, 'The budget with its figures'), ...problemResponses('forbidden', 'unprocessable') },
 });
 
 const deleteBudget = createRoute({

@@ -94,8 +94,8 @@ export type Report = z.infer<typeof reportSchema>;
 export const budgetPeriodKinds = ['month', 'quarter', 'year'] as const;
 export type BudgetPeriodKind = (typeof budgetPeriodKinds)[number];
 
-/** A period by its kind and first day: 2027-01 (month), 2027-Q1 (quarter), 2027 (year). */
-export const budgetPeriodPattern = /^(?:[0-9]{4}-(?:0[1-9]|1[0-2])|[0-9]{4}-Q[1-4]|[0-9]{4})$/;
+/** A period by its kind and first day: 2027-01 (month), 2027-Q1 (quarter), 2027 (year); years 1900 to 2999. */
+export const budgetPeriodPattern = /^(?:19|2[0-9])[0-9]{2}(?:-(?:0[1-9]|1[0-2])|-Q[1-4])?$/;
 
 export function parseBudgetPeriod(period: string): { kind: BudgetPeriodKind; start: string; end: string } | undefined {
   if (!budgetPeriodPattern.test(period)) return undefined;
@@ -115,7 +115,7 @@ export const putBudgetBody = withRules(
   z.strictObject({
     projectId: z.uuid().nullable().optional().describe('The project; null or absent: company-wide'),
     glCode: trimmedText(50).nullable().optional().describe('GL / cost code; null or absent: every code'),
-    period: z.string().regex(budgetPeriodPattern, 'must be a year (2027), a quarter (2027-Q1) or a month (2027-01)'),
+    period: z.string().regex(budgetPeriodPattern, 'must be a year (2027), a quarter (2027-Q1) or a month (2027-01), years 1900 to 2999'),
     amount: decimalString(MONEY_SCALE, { sign: 'non-negative' }).describe('The budget, exact, in the company currency'),
   }),
   (body, ctx) => {

@@ -68,6 +68,10 @@ describe('the auditor changes nothing', () => {
       'POST /api/v1/retention/holds/{id}/release': () => fx.api.request('POST', `/retention/holds/${po.id}/release`, { token: token.auditor!, body: { reason: 'x' } }),
       // A dry run changes nothing, but taking records up for review is the records manager's (and the admin's).
       'POST /api/v1/retention/reviews': () => fx.api.request('POST', '/retention/reviews', { token: token.auditor!, body: { dryRun: true } }),
+      'PUT /api/v1/suppliers/{id}/contact': () => fx.api.request('PUT', `/suppliers/${suppliers.items[0]!.id}/contact`, { token: token.auditor!, body: { contactName: 'X' } }),
+      'POST /api/v1/personal-data/erasure-requests': () => fx.api.request('POST', '/personal-data/erasure-requests', { token: token.auditor!, body: { personKind: 'user', personId: id.requester, reason: 'x' } }),
+      'PUT /api/v1/budgets': () => fx.api.request('PUT', '/budgets', { token: token.auditor!, body: { glCode: '6100', period: '2027', amount: '1.00' } }),
+      'DELETE /api/v1/budgets/{id}': () => fx.api.request('DELETE', `/budgets/${po.id}`, { token: token.auditor! }),
     };
 
     const doc = (await fx.api.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };

@@ -97,7 +97,12 @@ describe('process history', () => {
     expect((await fx.api.request('GET', `/processes?from=${today}&to=2020-01-01`, { token: token.auditor! })).status).toBe(422);
     expect((await fx.api.request('GET', '/processes?from=yesterday', { token: token.auditor! })).status).toBe(400);
 
-    const timeline = (await fx.api.request('GET', `/processes/${submitted.workflowId}/history`, { token: token.auditor! })).body.items as Item[];
+    // The requisition reads approved a moment before its process has completed (it starts the order's first): wait for the end.
+    const timeline = await fx.h.eventually(
+      async () => (await fx.api.request('GET', `/processes/${submitted.workflowId}/history`, { token: token.auditor! })).body.items as Item[],
+      (items) => items.some((item) => item.type === 'process.completed'),
+      'the process completed in its history',
+    );
     const json = await fx.api.request('GET', `/processes/${submitted.workflowId}/history?format=json`, { token: token.auditor! });
     expect(json.headers.get('content-disposition')).toMatch(/attachment; filename=".*-history\.json"/);
     expect(json.body.verification).toMatchObject({ ok: true });
