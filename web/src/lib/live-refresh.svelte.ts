@@ -1,13 +1,15 @@
 import { invalidate } from '$app/navigation';
 
 /**
- * Keeps the inbox current. The browser listens to the API's task stream
- * directly: it is same-origin, and the API accepts the session cookie on GET,
- * so no proxy is needed and no token reaches the page. Each `task` event
- * (created, closed, assigned) reloads the inbox data; bursts are folded into
+ * Keeps a page current over the API's task stream: the inbox, and the
+ * dashboard, whose figures move when a task of the person appears or goes.
+ * The browser listens to the stream directly: it is same-origin, and the API
+ * accepts the session cookie on GET, so no proxy is needed and no token
+ * reaches the page. Each `task` event (created, closed, assigned) reloads the
+ * page's data (its load `depends` on `dependency`); bursts are folded into
  * one reload.
  */
-export class InboxLive {
+export class LiveRefresh {
   connected = $state(false);
   /** When the list last changed because of an event, for the "updated" note. */
   updatedAt = $state<Date | null>(null);
@@ -17,9 +19,11 @@ export class InboxLive {
   #pending: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   #everConnected = false;
+  readonly #dependency: `app:${string}`;
   readonly #url: string;
 
-  constructor(url = '/api/v1/tasks/events') {
+  constructor(dependency: `app:${string}`, url = '/api/v1/tasks/events') {
+    this.#dependency = dependency;
     this.#url = url;
   }
 
@@ -61,7 +65,7 @@ export class InboxLive {
   #refreshSoon(): void {
     clearTimeout(this.#pending);
     this.#pending = setTimeout(() => {
-      void invalidate('app:inbox').then(() => (this.updatedAt = new Date()));
+      void invalidate(this.#dependency).then(() => (this.updatedAt = new Date()));
     }, 250);
   }
 }
