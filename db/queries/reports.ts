@@ -1,5 +1,5 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
-import type { ReportFilters, ReportSection } from '@p2p/domain';
+import { roleLabels, type ReportFilters, type ReportSection, type Role } from '@p2p/domain';
 import type { Executor } from '../client.ts';
 import { budgets, projects, type BudgetRow } from '../schema/index.ts';
 
@@ -14,8 +14,9 @@ import { budgets, projects, type BudgetRow } from '../schema/index.ts';
  * - actual: approved and paid invoices' lines (net of tax), credit notes
  *   negative, by invoice date;
  * - committed: what open orders (issued, partly or fully received) still owe
- *   (ordered less cancelled less invoiced, at the order's price), by issue
- *   date, plus approved requisitions not yet ordered, by approval date;
+ *   (ordered less cancelled less what approved or paid invoices bill, at the
+ *   order's price), by issue date, plus approved requisitions not yet
+ *   ordered, by approval date;
  * - a line belongs to the project of its requisition, and to the requester's
  *   department.
  */
@@ -58,6 +59,14 @@ function orderScope(scope: ReportScope, line = true): SQL {
 }
 const inRange = (scope: ReportScope, dateExpression: SQL) => sql`${dateExpression} between ${scope.from}::date and ${scope.to}::date`;
 
+/**
+ * What of an order line counts as spent: the quantity on approved and paid
+ * invoices. An invoice still matching or on hold is neither spent nor
+ * released, so its line stays committed until the invoice is approved.
+ */
+export const spentQuantity = (line: SQL) =>
+  sql`coalesce((select sum(sil.quantity) from invoice_lines sil join invoices si on si.id = sil.invoice_id where sil.purchase_order_line_id = ${line}.id and si.status in ('approved', 'paid')), 0)`;
+
 const ORDER_JOINS = sql`join purchase_orders po on po.id = pol.purchase_order_id join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id`;
 const OPEN_ORDER = sql`po.status in ('issued', 'partially_received', 'received')`;
 const SPENT = sql`i.status in ('approved', 'paid')`;
@@ -75,7 +84,7 @@ function committedBy(scope: ReportScope, orderKey: SQL, requisitionKey: SQL): SQ
   const requisitionLines = scope.supplierId ? sql`rl.supplier_id = ${scope.supplierId}` : sql`true`;
   const requisitionCode = scope.glCode ? sql`rl.gl_code = ${scope.glCode}` : sql`true`;
   return sql`select key, sum(amount) as amount from (
-      select ${orderKey} as key, round(greatest(pol.quantity - pol.cancelled_quantity - pol.invoiced_quantity, 0) * pol.unit_price, 2) as amount
+      select ${orderKey} as key, round(greatest(pol.quantity - pol.cancelled_quantity - ${spentQuantity(sql`pol`)}, 0) * pol.unit_price, 2) as amount
       from purchase_order_lines pol ${ORDER_JOINS}
       where ${OPEN_ORDER} and ${inRange(scope, day(sql`po.issued_at`))} and ${orderScope(scope)}
       union all
@@ -339,7 +348,7 @@ async function approvalBottleneck(db: Executor, scope: ReportScope): Promise<Rep
   const order = ['approval', 'purchase order', 'receipt', 'payment'];
   return [
     { key: 'levels', title: 'By approval level', columns: [{ key: 'level', label: 'Level', type: 'text' }, ...stepColumns], rows: byLevel.map((row) => ({ level: String(row.label), ...stepRow(row) })), totals: null },
-    { key: 'roles', title: 'By role', columns: [{ key: 'role', label: 'Role', type: 'text' }, ...stepColumns], rows: byRole.map((row) => ({ role: String(row.key), ...stepRow(row) })), totals: null },
+    { key: 'roles', title: 'By role', columns: [{ key: 'role', label: 'Role', type: 'text' }, ...stepColumns], rows: byRole.map((row) => ({ role: roleLabels[str(row.key) as Role] ?? str(row.key), ...stepRow(row) })), totals: null },
     { key: 'people', title: 'By person', columns: [{ key: 'person', label: 'Person', type: 'text' }, ...stepColumns], rows: byPerson.map((row) => ({ person: String(row.label), ...stepRow(row) })), totals: null },
     {
       key: 'cycle',
@@ -357,6 +366,9 @@ async function approvalBottleneck(db: Executor, scope: ReportScope): Promise<Rep
     },
   ];
 }
+
+/** A figure with its unit for a column of mixed measures: "100 %", "32.5 days"; a dash when there is nothing to measure. */
+const withUnit = (value: number | null, unit: string) => (value === null ? '–' : `${value} ${unit}`);
 
 /** Hours or days with two decimals, as a number. */
 const hours = (value: unknown) => (value === null || value === undefined ? null : Math.round(Number(value) * 100) / 100);
@@ -479,11 +491,11 @@ async function apHealth(db: Executor, scope: ReportScope): Promise<ReportSection
         { key: 'value', label: 'Value', type: 'text' },
       ],
       rows: [
-        { measure: 'Invoices approved', value: int(f.approved) },
-        { measure: 'First-pass match rate (approved with no person touching them)', value: percent(int(f.first_pass), int(f.approved)) },
-        { measure: 'Invoices on hold now', value: int(f.on_hold) },
-        { measure: 'Invoices paid', value: int(f.paid) },
-        { measure: 'Days payable outstanding (days from invoice date to payment, weighted by amount)', value: hours(f.dpo) },
+        { measure: 'Invoices approved', value: String(int(f.approved)) },
+        { measure: 'First-pass match rate (approved with no person touching them)', value: withUnit(percent(int(f.first_pass), int(f.approved)), '%') },
+        { measure: 'Invoices on hold now', value: String(int(f.on_hold)) },
+        { measure: 'Invoices paid', value: String(int(f.paid)) },
+        { measure: 'Days payable outstanding (days from invoice date to payment, weighted by amount)', value: withUnit(hours(f.dpo), 'days') },
         { measure: 'Early-payment discounts taken', value: money(f.taken) },
         { measure: 'Early-payment discounts missed', value: money(f.missed) },
       ],

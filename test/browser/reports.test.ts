@@ -183,9 +183,10 @@ describe('reports and dashboards in the browser', { timeout: 420_000 }, () => {
     await decemberRow.getByRole('button', { name: 'Delete', exact: true }).click();
     await admin.getByText('Budget deleted.').waitFor();
     expect(await decemberRow.count()).toBe(0);
-    // 6100 for the year: the held 300.00 is neither committed (invoiced) nor actual (not approved); nothing of it is paid.
+    // 6100 for the year: the held invoice is not approved, so its order line stays committed (300.00); nothing of it is actual.
     const yearRow = admin.getByTestId('budget-list').locator('tr', { hasText: '6100' }).filter({ hasText: String(year) }).first();
     expect(await yearRow.textContent()).toContain('5,000.00');
+    expect(await yearRow.textContent()).toContain('300.00');
     await shoot(admin, 'budgets-admin');
 
     // The approver's dashboard moves when a new approval reaches Marco, without a reload.

@@ -166,7 +166,7 @@ describe('reports and budgets', () => {
   it('approval bottlenecks: waits by level, role and person with percentiles, and cycle times from submission', async () => {
     const r = await report('approval-bottleneck');
     // Waits of 1, 2, 3 and 10 hours: p50 2.5, p90 7.9 (linear interpolation).
-    expect(section(r, 'roles').rows).toEqual([{ role: 'manager', steps: 4, open: 0, p50Hours: 2.5, p90Hours: 7.9, overdue: 0, escalated: 0 }]);
+    expect(section(r, 'roles').rows).toEqual([{ role: 'Manager', steps: 4, open: 0, p50Hours: 2.5, p90Hours: 7.9, overdue: 0, escalated: 0 }]);
     expect(section(r, 'people').rows).toEqual([{ person: 'Marco Meyer', steps: 4, open: 0, p50Hours: 2.5, p90Hours: 7.9, overdue: 0, escalated: 0 }]);
     expect(section(r, 'levels').rows.map((x) => x.steps)).toEqual([4]);
     const cycle = section(r, 'cycle').rows;
@@ -206,9 +206,9 @@ describe('reports and budgets', () => {
   it('accounts payable health: first-pass rate, holds, discounts', async () => {
     const r = await report('ap-health');
     const measure = (start: string) => section(r, 'health').rows.find((x) => String(x.measure).startsWith(start))!.value;
-    expect(measure('Invoices approved')).toBe(1);
-    expect(measure('First-pass')).toBe(100);
-    expect(measure('Invoices on hold')).toBe(0);
+    expect(measure('Invoices approved')).toBe('1');
+    expect(measure('First-pass')).toBe('100 %');
+    expect(measure('Invoices on hold')).toBe('0');
     expect(measure('Early-payment discounts taken')).toBe('0.00');
     expect(section(r, 'holds').rows).toEqual([]);
   });
@@ -291,5 +291,23 @@ describe('reports and budgets', () => {
     expect(exports.map((entry) => (entry.after as { format: string }).format).sort()).toEqual(['csv', 'pdf', 'xlsx']);
     expect((await get('manager', `/reports/spend-by-gl?${range}&format=csv`)).status).toBe(200);
     expect((await get('requester', `/reports/spend-by-gl?${range}&format=csv`)).status).toBe(403);
+  });
+
+  it('an invoice still on hold leaves its order line committed until it is approved', async () => {
+    const orders = orderFixtures(fx.api, fx.h, { requester: token.requester!, manager: token.manager!, buyer: token.buyer!, warehouse: token.warehouse! });
+    const order = await orders.issuedOrder({ supplierId: data.supplierB, lines: [{ description: 'Seals', quantity: '3', unitPrice: '100.00', glCode: '6500' }] });
+    await orders.receive(order.id, ['3']);
+    // 110.00 is 10% over: outside the tolerance, held.
+    const held = await fx.api.request('POST', '/invoices', { token: token.accountant, body: { supplierId: data.supplierB, invoiceNumber: 'B-HOLD', invoiceDate: today(), purchaseOrderId: order.id, lines: [{ purchaseOrderLineId: order.lines[0]!.id, quantity: '3', unitPrice: '110.00' }], taxAmount: '16.50', total: '346.50' } });
+    expect(held.status, JSON.stringify(held.body)).toBe(201);
+    await fx.h.eventually(() => get('accountant', `/invoices/${(held.body as { id: string }).id}`), (r) => (r.body as { status: string }).status === 'on_hold', 'the invoice on hold', 45_000);
+    const row = section(await report('spend-by-gl'), 'spend').rows.find((x) => x.glCode === '6500')!;
+    expect(row).toMatchObject({ committed: '300.00', actual: '0.00' });
+    const health = section(await report('ap-health'), 'holds').rows;
+    // The price over tolerance makes the total differ too: both named.
+    expect(health).toEqual([
+      { reason: 'price_over', placed: 1, open: 1 },
+      { reason: 'total_mismatch', placed: 1, open: 1 },
+    ]);
   });
 });
