@@ -1,4 +1,5 @@
 import { ForbiddenError, subject } from '@casl/ability';
+import { sql } from 'drizzle-orm';
 import { parseBudgetPeriod, reportTitles, type Budget, type PutBudgetBody, type Report, type ReportFormat, type ReportName, type ReportQuery } from '@p2p/domain';
 import { appendAudit } from '../../db/queries/audit.ts';
 import { addMoney, budgetFigures, deleteBudget, findBudget, listBudgets, reportQueries, subtractMoney, upsertBudget, type ReportScope } from '../../db/queries/reports.ts';
@@ -62,7 +63,11 @@ export function createReportService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock
 
   async function run(actor: RequestActor, name: ReportName, query: ReportQuery, action: 'read' | 'export') {
     const { scope, label, names } = await resolve(actor, name, query, action);
-    const sections = await reportQueries[name](readDb, scope);
+    // One read-only transaction per report: its aggregates and percentiles sort a year of rows, in memory rather than on disk.
+    const sections = await readDb.transaction(async (tx) => {
+      await tx.execute(sql`set local work_mem = '64MB'`);
+      return reportQueries[name](tx, scope);
+    });
     const { requesterIds: _, ...filters } = scope;
     const report: Report = {
       report: name,

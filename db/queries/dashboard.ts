@@ -1,6 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../client.ts';
-import { spentQuantity } from './reports.ts';
 
 /**
  * The figures of the role dashboards (issue #16): small, indexed reads of
@@ -103,9 +102,12 @@ export async function financeFigures(db: Executor, year: number) {
     sql`select
         (select sum(amount) from budgets where project_id is null and period_start >= ${from}::date and period_end <= ${to}::date)::numeric(18, 2)::text as budget,
         (select sum(subtotal) from invoices where status in ('approved', 'paid') and invoice_date between ${from}::date and ${to}::date)::numeric(18, 2)::text as actual,
-        (select sum(round(greatest(l.quantity - l.cancelled_quantity - ${spentQuantity(sql`l`)}, 0) * l.unit_price, 2))
-          from purchase_orders po join purchase_order_lines l on l.purchase_order_id = po.id
-          where po.status in ('issued', 'partially_received', 'received'))::numeric(18, 2)::text as committed`,
+        -- Open orders' lines less what approved or paid invoices bill of them (an invoice on hold keeps its line committed).
+        ((select sum(round((l.quantity - l.cancelled_quantity) * l.unit_price, 2)) from purchase_orders po join purchase_order_lines l on l.purchase_order_id = po.id
+          where po.status in ('issued', 'partially_received', 'received'))
+        - coalesce((select sum(round(il.quantity * l.unit_price, 2)) from purchase_orders po join purchase_order_lines l on l.purchase_order_id = po.id
+            join invoice_lines il on il.purchase_order_line_id = l.id join invoices i on i.id = il.invoice_id and i.status in ('approved', 'paid')
+          where po.status in ('issued', 'partially_received', 'received')), 0))::numeric(18, 2)::text as committed`,
   );
   const months = await rows<{ month: string; actual: string }>(
     db,

@@ -58,39 +58,55 @@ function orderScope(scope: ReportScope, line = true): SQL {
   return sql.join(parts, sql` and `);
 }
 const inRange = (scope: ReportScope, dateExpression: SQL) => sql`${dateExpression} between ${scope.from}::date and ${scope.to}::date`;
-
 /**
- * What of an order line counts as spent: the quantity on approved and paid
- * invoices. An invoice still matching or on hold is neither spent nor
- * released, so its line stays committed until the invoice is approved.
+ * An instant on one of the range's days (UTC), compared on the column itself:
+ * the planner then knows from the column's statistics how many rows match (a
+ * cast to a date hides that, and a year of rows was planned as a handful).
  */
-export const spentQuantity = (line: SQL) =>
-  sql`coalesce((select sum(sil.quantity) from invoice_lines sil join invoices si on si.id = sil.invoice_id where sil.purchase_order_line_id = ${line}.id and si.status in ('approved', 'paid')), 0)`;
+const inRangeAt = (scope: ReportScope, instant: SQL) =>
+  sql`${instant} >= (${scope.from}::date)::timestamp at time zone 'UTC' and ${instant} < (${scope.to}::date + 1)::timestamp at time zone 'UTC'`;
 
-const ORDER_JOINS = sql`join purchase_orders po on po.id = pol.purchase_order_id join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id`;
+/** The scope reads the requisition or its requester (project, department, a manager's reports). */
+const needsRequisition = (scope: ReportScope) => Boolean(scope.projectId || scope.department || scope.requesterIds);
+/** The requisition `r` of an order `po` and its requester `u`, joined only when the scope (or the caller) reads them: a year of orders joins faster without. */
+const requisitionJoins = (scope: ReportScope, always = false) =>
+  always || needsRequisition(scope) ? sql`join requisitions r on r.id = po.requisition_id ${scope.department ? sql`join users u on u.id = r.requester_id` : sql``}` : sql``;
+/** An order line's order, and its requisition where needed. */
+const orderJoins = (scope: ReportScope, always = false) => sql`join purchase_orders po on po.id = pol.purchase_order_id ${requisitionJoins(scope, always)}`;
 const OPEN_ORDER = sql`po.status in ('issued', 'partially_received', 'received')`;
 const SPENT = sql`i.status in ('approved', 'paid')`;
 
 /** Actual spend per key: approved and paid invoices' lines in the range. */
-function actualBy(scope: ReportScope, key: SQL): SQL {
+function actualBy(scope: ReportScope, key: SQL, withRequisition = false, extra: SQL = sql`true`): SQL {
   return sql`select ${key} as key, sum(il.amount) as amount
-    from invoice_lines il join invoices i on i.id = il.invoice_id join purchase_order_lines pol on pol.id = il.purchase_order_line_id ${ORDER_JOINS}
-    where ${SPENT} and ${inRange(scope, sql`i.invoice_date`)} and ${orderScope(scope)}
+    from invoice_lines il join invoices i on i.id = il.invoice_id join purchase_order_lines pol on pol.id = il.purchase_order_line_id ${orderJoins(scope, withRequisition)}
+    where ${SPENT} and ${inRange(scope, sql`i.invoice_date`)} and ${orderScope(scope)} and ${extra}
     group by 1`;
 }
 
-/** Committed per key: open orders' lines not yet invoiced, and approved requisitions not yet ordered. */
-function committedBy(scope: ReportScope, orderKey: SQL, requisitionKey: SQL): SQL {
+/**
+ * Committed per key: open orders' lines at the order's price (ordered less
+ * cancelled), less what approved or paid invoices bill of them (at the
+ * order's price), plus approved requisitions not yet ordered. The two order
+ * parts are summed apart, set against set, not line by line: matching keeps
+ * an invoice's quantity within what was ordered.
+ */
+function committedBy(scope: ReportScope, orderKey: SQL, requisitionKey: SQL, withRequisition = false, extra: SQL = sql`true`): SQL {
   const requisitionLines = scope.supplierId ? sql`rl.supplier_id = ${scope.supplierId}` : sql`true`;
   const requisitionCode = scope.glCode ? sql`rl.gl_code = ${scope.glCode}` : sql`true`;
+  const openLines = sql`from purchase_order_lines pol ${orderJoins(scope, withRequisition)}
+      where ${OPEN_ORDER} and ${inRangeAt(scope, sql`po.issued_at`)} and ${orderScope(scope)} and ${extra}`;
   return sql`select key, sum(amount) as amount from (
-      select ${orderKey} as key, round(greatest(pol.quantity - pol.cancelled_quantity - ${spentQuantity(sql`pol`)}, 0) * pol.unit_price, 2) as amount
-      from purchase_order_lines pol ${ORDER_JOINS}
-      where ${OPEN_ORDER} and ${inRange(scope, day(sql`po.issued_at`))} and ${orderScope(scope)}
+      select ${orderKey} as key, round((pol.quantity - pol.cancelled_quantity) * pol.unit_price, 2) as amount ${openLines}
+      union all
+      select ${orderKey} as key, -round(sil.quantity * pol.unit_price, 2)
+      from invoice_lines sil join invoices si on si.id = sil.invoice_id and si.status in ('approved', 'paid')
+        join purchase_order_lines pol on pol.id = sil.purchase_order_line_id ${orderJoins(scope, withRequisition)}
+      where ${OPEN_ORDER} and ${inRangeAt(scope, sql`po.issued_at`)} and ${orderScope(scope)} and ${extra}
       union all
       select ${requisitionKey} as key, rl.amount
-      from requisition_lines rl join requisitions r on r.id = rl.requisition_id join users u on u.id = r.requester_id
-      where r.status = 'approved' and ${inRange(scope, day(sql`r.decided_at`))} and ${requisitionScope(scope)} and ${requisitionLines} and ${requisitionCode}
+      from requisition_lines rl join requisitions r on r.id = rl.requisition_id ${scope.department ? sql`join users u on u.id = r.requester_id` : sql``}
+      where r.status = 'approved' and ${inRangeAt(scope, sql`r.decided_at`)} and ${requisitionScope(scope)} and ${requisitionLines} and ${requisitionCode} and ${extra}
     ) committed group by key`;
 }
 
@@ -116,12 +132,10 @@ async function spendByGl(db: Executor, scope: ReportScope): Promise<ReportSectio
     from keys k left join actual a on a.key = k.key left join committed c on c.key = k.key left join budget b on b.key = k.key
     order by k.key`,
   );
-  const sums = await rows<{ budget: string | null; committed: string | null; actual: string | null }>(
-    db,
-    sql`select (select sum(amount) from (${budgetBy(scope, sql`b.gl_code`, budgetWhere)}) b)::text as budget,
-      (select sum(amount) from (${committedBy(scope, gl('pol'), gl('rl'))}) c)::text as committed,
-      (select sum(amount) from (${actualBy(scope, gl('pol'))}) a)::text as actual`,
-  );
+  // The totals add up the rows (every key of every part is a row), in cents.
+  const sum = (values: (string | null)[]) => values.filter((value): value is string => value !== null).reduce((total, value) => add(total, value), '0.00');
+  const budgets = result.map((row) => row.budget).filter((value) => value !== null);
+  const sums = [{ budget: budgets.length ? sum(budgets) : null, committed: sum(result.map((row) => money(row.committed))), actual: sum(result.map((row) => money(row.actual))) }];
   const line = (row: { budget: string | null; committed: string | null; actual: string | null }) => {
     const budget = row.budget === null ? null : money(row.budget);
     const committed = money(row.committed);
@@ -167,36 +181,39 @@ async function supplierPerformance(db: Executor, scope: ReportScope): Promise<Re
   const supplierFilter = scope.supplierId ? sql`s.id = ${scope.supplierId}` : sql`true`;
   const result = await rows<Row>(
     db,
-    sql`with spend as (
+    sql`with spend as materialized (
         select po.supplier_id, sum(il.amount) as amount,
           sum(round((il.unit_price - pol.unit_price) * il.quantity, 2)) as price_variance
-        from invoice_lines il join invoices i on i.id = il.invoice_id join purchase_order_lines pol on pol.id = il.purchase_order_line_id ${ORDER_JOINS}
+        from invoice_lines il join invoices i on i.id = il.invoice_id join purchase_order_lines pol on pol.id = il.purchase_order_line_id ${orderJoins(scope)}
         where ${SPENT} and ${inRange(scope, sql`i.invoice_date`)} and ${orderScope(scope)}
         group by 1),
-      orders as (
+      orders as materialized (
         select po.supplier_id, count(*)::int as orders
-        from purchase_orders po join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id
-        where po.issued_at is not null and ${inRange(scope, day(sql`po.issued_at`))} and ${orderScope(scope, false)}
+        from purchase_orders po ${requisitionJoins(scope)}
+        where po.issued_at is not null and ${inRangeAt(scope, sql`po.issued_at`)} and ${orderScope(scope, false)}
         group by 1),
-      deliveries as (
+      deliveries as materialized (
         select po.supplier_id, count(*)::int as receipts,
           count(*) filter (where po.delivery_date is not null)::int as promised,
-          count(*) filter (where ${day(sql`g.received_at`)} <= po.delivery_date)::int as on_time,
-          sum(gl.rejected)::text as rejected, sum(gl.returned)::text as returned
-        from goods_receipts g join purchase_orders po on po.id = g.purchase_order_id join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id
-          join lateral (select sum(l.quantity_rejected) as rejected, sum(l.quantity_returned) as returned from goods_receipt_lines l where l.receipt_id = g.id) gl on true
-        where ${inRange(scope, day(sql`g.received_at`))} and ${orderScope(scope, false)}
+          count(*) filter (where ${day(sql`g.received_at`)} <= po.delivery_date)::int as on_time
+        from goods_receipts g join purchase_orders po on po.id = g.purchase_order_id ${requisitionJoins(scope)}
+        where ${inRangeAt(scope, sql`g.received_at`)} and ${orderScope(scope, false)}
         group by 1),
-      held as (
+      quality as materialized (
+        select po.supplier_id, sum(l.quantity_rejected)::text as rejected, sum(l.quantity_returned)::text as returned
+        from goods_receipt_lines l join goods_receipts g on g.id = l.receipt_id join purchase_orders po on po.id = g.purchase_order_id ${requisitionJoins(scope)}
+        where ${inRangeAt(scope, sql`g.received_at`)} and ${orderScope(scope, false)}
+        group by 1),
+      held as materialized (
         select i.supplier_id, count(*)::int as held
-        from invoices i join purchase_orders po on po.id = i.purchase_order_id join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id
+        from invoices i join purchase_orders po on po.id = i.purchase_order_id ${requisitionJoins(scope)}
         where ${inRange(scope, sql`i.invoice_date`)} and ${orderScope(scope, false)} and exists (select 1 from invoice_holds h where h.invoice_id = i.id)
         group by 1)
     select s.id, s.name, sp.amount::text as spend, sp.price_variance::text as price_variance, coalesce(o.orders, 0) as orders,
       coalesce(d.receipts, 0) as receipts, coalesce(d.promised, 0) as promised, coalesce(d.on_time, 0) as on_time,
-      coalesce(d.rejected, '0') as rejected, coalesce(d.returned, '0') as returned, coalesce(h.held, 0) as held
+      coalesce(q.rejected, '0') as rejected, coalesce(q.returned, '0') as returned, coalesce(h.held, 0) as held
     from suppliers s left join spend sp on sp.supplier_id = s.id left join orders o on o.supplier_id = s.id
-      left join deliveries d on d.supplier_id = s.id left join held h on h.supplier_id = s.id
+      left join deliveries d on d.supplier_id = s.id left join quality q on q.supplier_id = s.id left join held h on h.supplier_id = s.id
     where ${supplierFilter} and (sp.supplier_id is not null or o.supplier_id is not null or d.supplier_id is not null or h.supplier_id is not null)
     order by sp.amount desc nulls last, s.name`,
   );
@@ -243,8 +260,8 @@ async function budgetVsActual(db: Executor, scope: ReportScope): Promise<ReportS
   // Budgets per project and month: a quarter's or a year's amount is shown in its first month.
   const result = await rows<Row>(
     db,
-    sql`with actual as (${actualBy(scope, key(sql`i.invoice_date`))}),
-      committed as (${committedBy(scope, key(sql`po.issued_at at time zone 'UTC'`), requisitionKey)}),
+    sql`with actual as (${actualBy(scope, key(sql`i.invoice_date`), true, sql`r.project_id is not null`)}),
+      committed as (${committedBy(scope, key(sql`po.issued_at at time zone 'UTC'`), requisitionKey, true, sql`r.project_id is not null`)}),
       budget as (${budgetBy(scope, sql`(b.project_id::text || '|' || to_char(b.period_start, 'YYYY-MM'))`, sql`b.project_id is not null${scope.glCode ? sql` and b.gl_code = ${scope.glCode}` : sql` and b.gl_code is null`}`)}),
       keys as (select key from actual union select key from committed union select key from budget)
     select p.id, p.code, p.name, split_part(k.key, '|', 2) as month, b.amount::text as budget, c.amount::text as committed, a.amount::text as actual
@@ -295,23 +312,31 @@ async function budgetVsActual(db: Executor, scope: ReportScope): Promise<ReportS
 const add = (left: string, right: string) => fromCents(cents(left) + cents(right));
 
 async function approvalBottleneck(db: Executor, scope: ReportScope): Promise<ReportSection[]> {
-  const steps = sql`from tasks t join requisitions r on r.id::text = t.subject_id join users u on u.id = r.requester_id
-    where t.kind = 'requisition_approval' and ${inRange(scope, day(sql`t.created_at`))} and ${requisitionScope(scope)}`;
+  const steps = sql`from tasks t left join users x on x.id = coalesce(t.completed_by_id, t.assignee_id)
+    ${needsRequisition(scope) ? sql`join requisitions r on r.id::text = t.subject_id join users u on u.id = r.requester_id` : sql``}
+    where t.kind = 'requisition_approval' and ${inRangeAt(scope, sql`t.created_at`)} and ${requisitionScope(scope)}`;
   const waited = sql`extract(epoch from (coalesce(t.completed_at, ${`${scope.to}T23:59:59Z`}::timestamptz) - t.created_at)) / 3600.0`;
-  const group = (key: SQL, label: SQL) =>
-    rows<Row>(
-      db,
-      sql`select ${key} as key, ${label} as label, count(*)::int as steps,
-          count(*) filter (where t.status = 'open')::int as open,
-          percentile_cont(0.5) within group (order by ${waited})::float8 as p50,
-          percentile_cont(0.9) within group (order by ${waited})::float8 as p90,
-          count(*) filter (where t.due_at is not null and coalesce(t.completed_at, now()) > t.due_at)::int as overdue,
-          count(*) filter (where t.escalation_level > 0)::int as escalated
-        ${steps} group by 1, 2 order by 1`,
-    );
-  const byLevel = await group(sql`coalesce(t.data->>'level', '?')`, sql`coalesce(t.data->>'stepLabel', t.data->>'level', '?')`);
-  const byRole = await group(sql`coalesce(t.candidate_role, (select x.roles[1] from users x where x.id = coalesce(t.completed_by_id, t.assignee_id)), '?')`, sql`''`);
-  const byPerson = await group(sql`coalesce(t.completed_by_id, t.assignee_id)::text`, sql`coalesce((select x.name from users x where x.id = coalesce(t.completed_by_id, t.assignee_id)), 'Pool')`);
+  // One pass over the steps, grouped three ways at once (grouping sets): by level, by role, by person.
+  const person = sql`coalesce(t.completed_by_id, t.assignee_id)`;
+  const grouped = await rows<Row>(
+    db,
+    sql`with s as (
+        select coalesce(t.data->>'level', '?') as level, coalesce(t.data->>'stepLabel', t.data->>'level', '?') as level_label,
+          coalesce(t.candidate_role, x.roles[1], '?') as role, ${person}::text as person, coalesce(x.name, 'Pool') as person_name,
+          t.status, ${waited} as waited, t.due_at, t.completed_at, t.escalation_level
+        ${steps})
+      select grouping(level, level_label, role, person, person_name) as g, level, level_label, role, person, person_name, count(*)::int as steps,
+        count(*) filter (where status = 'open')::int as open,
+        percentile_cont(0.5) within group (order by waited)::float8 as p50,
+        percentile_cont(0.9) within group (order by waited)::float8 as p90,
+        count(*) filter (where due_at is not null and coalesce(completed_at, now()) > due_at)::int as overdue,
+        count(*) filter (where escalation_level > 0)::int as escalated
+      from s group by grouping sets ((level, level_label), (role), (person, person_name))`,
+  );
+  const byKey = (key: 'level' | 'role' | 'person') => grouped.filter((row) => row[key] !== null && (key !== 'person' || row.level === null)).sort((a, b) => str(a[key]).localeCompare(str(b[key])));
+  const byLevel = byKey('level').map((row) => ({ ...row, key: row.level, label: row.level_label }));
+  const byRole = byKey('role').map((row) => ({ ...row, key: row.role }));
+  const byPerson = grouped.filter((row) => row.person_name !== null && row.level === null && row.role === null).map((row) => ({ ...row, key: row.person, label: row.person_name }));
   const stepColumns = [
     { key: 'steps', label: 'Steps', type: 'int' as const },
     { key: 'open', label: 'Waiting now', type: 'int' as const },
@@ -326,20 +351,21 @@ async function approvalBottleneck(db: Executor, scope: ReportScope): Promise<Rep
   const cycles = await rows<Row>(
     db,
     sql`with req as (
-        select r.id, r.submitted_at from requisitions r join users u on u.id = r.requester_id
-        where r.submitted_at is not null and ${inRange(scope, day(sql`r.submitted_at`))} and ${requisitionScope(scope)}),
+        select r.id, r.submitted_at, r.decided_at, r.status from requisitions r ${needsRequisition(scope) ? sql`join users u on u.id = r.requester_id` : sql``}
+        where r.submitted_at is not null and ${inRangeAt(scope, sql`r.submitted_at`)} and ${requisitionScope(scope)}),
+      -- Each order's first receipt and first payment, then each requisition's first order, receipt and payment, in one pass.
+      firsts as (
+        select po.requisition_id as id, min(po.issued_at) as ordered, min(g.at) as received, min(p.at) as paid
+        from purchase_orders po
+          left join (select purchase_order_id, min(received_at) as at from goods_receipts group by 1) g on g.purchase_order_id = po.id
+          left join (select purchase_order_id, min(paid_at) as at from invoices where paid_at is not null group by 1) p on p.purchase_order_id = po.id
+        where po.issued_at is not null group by 1),
       milestones as (
-        select 'approval' as milestone, extract(epoch from (r.decided_at - req.submitted_at)) / 86400.0 as days
-          from req join requisitions r on r.id = req.id where r.status in ('approved', 'ordered', 'closed') and r.decided_at is not null
-        union all
-        select 'purchase order', extract(epoch from (min(po.issued_at) - req.submitted_at)) / 86400.0
-          from req join purchase_orders po on po.requisition_id = req.id where po.issued_at is not null group by req.id, req.submitted_at
-        union all
-        select 'receipt', extract(epoch from (min(g.received_at) - req.submitted_at)) / 86400.0
-          from req join purchase_orders po on po.requisition_id = req.id join goods_receipts g on g.purchase_order_id = po.id group by req.id, req.submitted_at
-        union all
-        select 'payment', extract(epoch from (min(i.paid_at) - req.submitted_at)) / 86400.0
-          from req join purchase_orders po on po.requisition_id = req.id join invoices i on i.purchase_order_id = po.id where i.paid_at is not null group by req.id, req.submitted_at)
+        select v.milestone, extract(epoch from (v.at - req.submitted_at))::float8 / 86400.0 as days
+        from req left join firsts f on f.id = req.id
+          cross join lateral (values ('approval', case when req.status in ('approved', 'ordered', 'closed') then req.decided_at end),
+            ('purchase order', f.ordered), ('receipt', f.received), ('payment', f.paid)) as v(milestone, at)
+        where v.at is not null)
     select milestone, count(*)::int as n,
       percentile_cont(0.5) within group (order by days)::float8 as p50,
       percentile_cont(0.9) within group (order by days)::float8 as p90
@@ -374,20 +400,34 @@ const withUnit = (value: number | null, unit: string) => (value === null ? '–'
 const hours = (value: unknown) => (value === null || value === undefined ? null : Math.round(Number(value) * 100) / 100);
 
 async function poSummary(db: Executor, scope: ReportScope): Promise<ReportSection[]> {
-  const orders = sql`from purchase_orders po join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id
-    where po.status not in ('draft', 'pending_approval') and po.issued_at is not null and ${inRange(scope, day(sql`po.issued_at`))} and ${orderScope(scope, false)}
+  const orders = sql`from purchase_orders po ${requisitionJoins(scope)}
+    where po.status not in ('draft', 'pending_approval') and po.issued_at is not null and ${inRangeAt(scope, sql`po.issued_at`)} and ${orderScope(scope, false)}
     ${scope.glCode ? sql`and exists (select 1 from purchase_order_lines pol where pol.purchase_order_id = po.id and pol.gl_code = ${scope.glCode})` : sql``}`;
   const openValue = sql`coalesce((select sum(round(greatest(l.quantity - l.cancelled_quantity - (l.received_quantity - l.rejected_quantity - l.returned_quantity), 0) * l.unit_price, 2))
       from purchase_order_lines l where l.purchase_order_id = po.id), 0)`;
-  const summary = (key: SQL, label: SQL) =>
-    rows<Row>(
-      db,
-      sql`select ${key} as key, ${label} as label, count(*)::int as orders, sum(po.total)::numeric(18, 2)::text as value,
-          sum(case when po.status in ('issued', 'partially_received') then ${openValue} else 0 end)::numeric(18, 2)::text as open_value,
-          count(*) filter (where po.status in ('issued', 'partially_received'))::int as awaiting_receipt,
-          sum(po.revision)::int as revisions
-        ${orders} group by 1, 2 order by 1`,
-    );
+  // One pass over the range's orders, summed four ways at once (grouping sets): by status, supplier, month and overall.
+  const grouped = await rows<Row>(
+    db,
+    sql`with o as (
+        select po.status, po.supplier_id, to_char(po.issued_at at time zone 'UTC', 'YYYY-MM') as month, po.total, po.revision,
+          case when po.status in ('issued', 'partially_received') then ${openValue} else 0 end as open_value
+        ${orders})
+      select grouping(status, supplier_id, month) as level, status, supplier_id::text as supplier_id, month,
+        count(*)::int as orders, sum(total)::numeric(18, 2)::text as value, sum(open_value)::numeric(18, 2)::text as open_value,
+        count(*) filter (where status in ('issued', 'partially_received'))::int as awaiting_receipt, sum(revision)::int as revisions
+      from o group by grouping sets ((status), (supplier_id), (month), ())`,
+  );
+  const supplierNames = new Map(
+    (await rows<{ id: string; name: string }>(db, sql`select s.id::text as id, s.name from suppliers s where s.id in (select po.supplier_id ${orders})`)).map((row) => [row.id, row.name]),
+  );
+  const of = (present: 'status' | 'supplier_id' | 'month' | null) =>
+    grouped
+      .filter((row) => (present === null ? row.status === null && row.supplier_id === null && row.month === null && int(row.level) === 7 : row[present] !== null))
+      .sort((a, b) => str(a[present ?? 'level']).localeCompare(str(b[present ?? 'level'])));
+  const byStatus = of('status').map((row) => ({ ...row, key: row.status }));
+  const bySupplier = of('supplier_id').map((row) => ({ ...row, key: row.supplier_id, label: supplierNames.get(str(row.supplier_id)) ?? str(row.supplier_id) }));
+  const byMonth = of('month').map((row) => ({ ...row, key: row.month }));
+  const [total] = of(null);
   const columns = [
     { key: 'orders', label: 'POs', type: 'int' as const },
     { key: 'value', label: 'Value', type: 'money' as const },
@@ -396,10 +436,6 @@ async function poSummary(db: Executor, scope: ReportScope): Promise<ReportSectio
     { key: 'revisions', label: 'Revisions', type: 'int' as const },
   ];
   const figures = (row: Row) => ({ orders: int(row.orders), value: money(row.value), openValue: money(row.open_value), awaitingReceipt: int(row.awaiting_receipt), revisions: int(row.revisions) });
-  const byStatus = await summary(sql`po.status`, sql`''`);
-  const bySupplier = await summary(sql`po.supplier_id::text`, sql`(select s.name from suppliers s where s.id = po.supplier_id)`);
-  const byMonth = await summary(sql`to_char(po.issued_at at time zone 'UTC', 'YYYY-MM')`, sql`''`);
-  const [total] = await summary(sql`'all'`, sql`''`);
   return [
     { key: 'status', title: 'By status', columns: [{ key: 'status', label: 'Status', type: 'text' }, ...columns], rows: byStatus.map((row) => ({ status: String(row.key), ...figures(row) })), totals: total ? { status: 'Total', ...figures(total) } : null },
     { key: 'suppliers', title: 'By supplier', columns: [{ key: 'supplier', label: 'Supplier', type: 'text' }, ...columns], rows: bySupplier.map((row) => ({ supplierId: String(row.key), supplier: String(row.label), ...figures(row) })), totals: null },
@@ -416,16 +452,16 @@ async function projectDetails(db: Executor, scope: ReportScope): Promise<ReportS
     sql`select * from (
         select 'Requisition' as type, r.number, r.title as description, ${day(sql`coalesce(r.submitted_at, r.created_at)`)}::text as date, r.status, r.total::text as amount, null::text as supplier
           from requisitions r join users u on u.id = r.requester_id
-          where ${project} and r.number is not null and ${inRange(scope, day(sql`coalesce(r.submitted_at, r.created_at)`))}
+          where ${project} and r.number is not null and ${inRangeAt(scope, sql`coalesce(r.submitted_at, r.created_at)`)}
         union all
         select 'Purchase order', po.number, r.number, ${day(sql`po.issued_at`)}::text, po.status, po.total::text, s.name
           from purchase_orders po join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id join suppliers s on s.id = po.supplier_id
-          where ${project} ${supplier} and po.issued_at is not null and ${inRange(scope, day(sql`po.issued_at`))}
+          where ${project} ${supplier} and po.issued_at is not null and ${inRangeAt(scope, sql`po.issued_at`)}
         union all
         select 'Goods receipt', g.number, po.number, ${day(sql`g.received_at`)}::text, 'received',
             (select sum(round((l.quantity_received - l.quantity_rejected) * pol.unit_price, 2)) from goods_receipt_lines l join purchase_order_lines pol on pol.id = l.purchase_order_line_id where l.receipt_id = g.id)::text, s.name
           from goods_receipts g join purchase_orders po on po.id = g.purchase_order_id join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id join suppliers s on s.id = po.supplier_id
-          where ${project} ${supplier} and ${inRange(scope, day(sql`g.received_at`))}
+          where ${project} ${supplier} and ${inRangeAt(scope, sql`g.received_at`)}
         union all
         select case when i.kind = 'credit_note' then 'Credit note' else 'Invoice' end, i.number, i.invoice_number, i.invoice_date::text, i.status, i.total::text, s.name
           from invoices i join purchase_orders po on po.id = i.purchase_order_id join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id join suppliers s on s.id = i.supplier_id
@@ -471,13 +507,13 @@ async function apHealth(db: Executor, scope: ReportScope): Promise<ReportSection
           / nullif(sum(i.total) filter (where i.paid_at is not null), 0))::float8 as dpo,
         sum(i.discount_amount) filter (where i.discount_amount is not null and p.paid_on <= i.discount_date)::text as taken,
         sum(i.discount_amount) filter (where i.discount_amount is not null and (p.paid_on > i.discount_date or (p.paid_on is null and i.discount_date < ${scope.to}::date and i.status <> 'rejected')))::text as missed
-      ${sql`from invoices i left join invoice_payments p on p.invoice_id = i.id join purchase_orders po on po.id = i.purchase_order_id join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id
+      ${sql`from invoices i left join invoice_payments p on p.invoice_id = i.id join purchase_orders po on po.id = i.purchase_order_id ${requisitionJoins(scope)}
         where i.kind = 'invoice' and ${inRange(scope, sql`i.invoice_date`)} and ${orderScope(scope, false)}`}`,
   );
   const holds = await rows<Row>(
     db,
     sql`select h.reason, count(*)::int as placed, count(*) filter (where h.released_at is null)::int as open
-      from invoice_holds h join invoices i on i.id = h.invoice_id join purchase_orders po on po.id = i.purchase_order_id join requisitions r on r.id = po.requisition_id join users u on u.id = r.requester_id
+      from invoice_holds h join invoices i on i.id = h.invoice_id join purchase_orders po on po.id = i.purchase_order_id ${requisitionJoins(scope)}
       where ${inRange(scope, sql`i.invoice_date`)} and ${orderScope(scope, false)}
       group by 1 order by 2 desc, 1`,
   );
