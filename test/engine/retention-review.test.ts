@@ -3,7 +3,8 @@ import { asc, eq, isNotNull, sql } from 'drizzle-orm';
 import { describe, expect, inject, it } from 'vitest';
 import { sealAuditLog } from '../../db/audit-sealer.ts';
 import { GENESIS_HASH, hashAuditEntry, verifyAuditChain } from '../../db/queries/audit.ts';
-import { auditLog, auditLogDisposals, auditSealState, legalHolds, requisitions, retentionExtensions, retentionTombstones, users } from '../../db/schema/index.ts';
+import { auditLog, auditLogDisposals, auditSealState, documents, legalHolds, purchaseOrders, requisitions, retentionExtensions, retentionTombstones, users } from '../../db/schema/index.ts';
+import { orderFixtures } from '../support/orders.ts';
 import { useProcessFixture } from '../support/process-fixture.ts';
 
 interface BatchRecord {
@@ -42,7 +43,7 @@ const nextYear = () => `${new Date().getUTCFullYear() + 1}-06-30`;
  * and a review of 1,000 records in batches across continue-as-new.
  */
 describe('the retention review', () => {
-  const fx = useProcessFixture(['requester', 'manager', 'records_manager', 'admin', 'auditor']);
+  const fx = useProcessFixture(['requester', 'manager', 'buyer', 'warehouse', 'records_manager', 'admin', 'auditor']);
   const { token } = fx;
   const post = (who: string, path: string, body: unknown) => fx.api.request('POST', path, { token: token[who], body });
   const get = (who: string, path: string) => fx.api.request('GET', path, { token: token[who] });
@@ -196,6 +197,31 @@ describe('the retention review', () => {
     expect((after.body as { records: BatchRecord[] }).records.filter((r) => r.recordClass === 'requisition')).toEqual([]);
     await sealAuditLog(fx.database.db);
     expect(await verifyAuditChain(fx.database.db)).toMatchObject({ ok: true });
+  }, 120_000);
+
+  it('disposing a purchase order deletes its PDFs and clears its delivery address, and keeps its amounts and number', async () => {
+    const orders = orderFixtures(fx.api, fx.h, { requester: token.requester!, manager: token.manager!, buyer: token.buyer!, warehouse: token.warehouse! });
+    const supplier = await post('buyer', '/suppliers', { name: 'Disposal Parts Ltd', email: 'orders@disposal-parts.example', paymentTermsDays: 30 });
+    expect(supplier.status).toBe(201);
+    const order = await orders.issuedOrder({ supplierId: (supplier.body as { id: string }).id, lines: [{ description: 'Bearing', quantity: '2', unitPrice: '10.00' }] });
+    expect((await post('buyer', `/purchase-orders/${order.id}/cancel`, { reason: 'Supplier out of stock' })).status).toBe(200);
+    await fx.h.eventually(() => orders.order(order.id), (o) => o.status === 'cancelled', 'the order cancelled');
+    await fx.h.eventually(() => fx.database.db.select().from(documents).where(eq(documents.subjectId, order.id)), (rows) => rows.length > 0, 'the order’s PDF');
+    await fx.database.db.update(purchaseOrders).set({ closedAt: yearsAgo(8) }).where(eq(purchaseOrders.id, order.id));
+    const [before] = await fx.database.db.select().from(purchaseOrders).where(eq(purchaseOrders.id, order.id));
+    expect(before!.deliveryAddress).not.toBeNull();
+    // Its requisition ended with it, today: this review is about the order alone.
+    await fx.database.db.update(requisitions).set({ updatedAt: new Date() }).where(eq(requisitions.id, order.requisitionId));
+
+    const { id: reviewId } = await startReview();
+    const task = await reviewTask(reviewId);
+    expect(task.details.records.map((r) => [r.recordClass, r.recordId])).toEqual([['purchase_order', order.id]]);
+    expect((await complete(task.id, { all: { action: 'dispose' } })).status).toBe(200);
+    const result = await completed(reviewId);
+    expect(result.tombstones[0]!.details).toMatchObject({ documentsDeleted: [expect.stringMatching(/\.pdf$/)] });
+    expect(await fx.database.db.select().from(documents).where(eq(documents.subjectId, order.id))).toEqual([]);
+    const [row] = await fx.database.db.select().from(purchaseOrders).where(eq(purchaseOrders.id, order.id));
+    expect(row).toMatchObject({ deliveryAddress: null, number: before!.number, subtotal: before!.subtotal, total: before!.total, closedAt: before!.closedAt, status: 'cancelled' });
   }, 120_000);
 
   it('a review of 1,000 records runs in batches of 100 across continued runs with a short history each', async () => {
