@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../client.ts';
+import { rows } from './reports.ts';
 
 /**
  * The figures of the role dashboards (issue #16): small, indexed reads of
@@ -9,11 +10,6 @@ import type { Executor } from '../client.ts';
 
 type Row = Record<string, unknown>;
 
-async function rows<T extends Row>(db: Executor, query: SQL): Promise<T[]> {
-  // postgres.js answers an array of rows, PGlite an object holding them.
-  const result: unknown = await db.execute(query);
-  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
-}
 async function one<T extends Row>(db: Executor, query: SQL): Promise<T> {
   return (await rows<T>(db, query))[0]!;
 }

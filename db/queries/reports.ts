@@ -28,7 +28,8 @@ export interface ReportScope extends ReportFilters {
 
 type Row = Record<string, unknown>;
 
-async function rows<T extends Row>(db: Executor, query: SQL): Promise<T[]> {
+/** The rows of a raw query, whichever driver runs it. */
+export async function rows<T extends Row>(db: Executor, query: SQL): Promise<T[]> {
   // postgres.js answers an array of rows, PGlite an object holding them.
   const result: unknown = await db.execute(query);
   return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
