@@ -41,7 +41,12 @@ describe('personal data in the browser', () => {
     const table = page.getByTestId('erasure-requests-table');
     await expect.poll(() => table.getByRole('row', { name: /Bea Browser/ }).textContent()).toMatch(/Awaiting approval/);
 
-    // The approval is an inbox task like any other.
+    // The approval is an inbox task like any other, once the request's process has opened it (the page is opened after, not raced).
+    const records = await login('records_manager');
+    await eventually(async () => {
+      const { body } = await api('GET', '/tasks?status=open&kind=erasure_approval', records);
+      return (body.items as unknown[]).length > 0 ? true : undefined;
+    }, 'the erasure approval task');
     await page.getByRole('link', { name: 'Inbox' }).first().click();
     await page.waitForURL((url) => url.pathname === '/inbox');
     const row = page.locator('tr', { hasText: 'Erase a supplier contact' });
@@ -49,7 +54,6 @@ describe('personal data in the browser', () => {
     await shoot(page, 'inbox');
     await row.first().getByRole('button', { name: 'Approve' }).click();
 
-    const records = await login('records_manager');
     const request = await eventually(async () => {
       const { body } = await api('GET', '/personal-data/erasure-requests', records);
       const found = (body.items as { personId: string; status: string; answer: string | null }[]).find((item) => item.personId === supplierId);
