@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { installTemporalRuntime } from '../../worker/runtime.ts';
@@ -263,7 +263,7 @@ describe('three-way match, exceptions and payment', () => {
     await orders.receive(order.id, ['5']);
     const approved = await waitForInvoice(created.id, (i) => i.status === 'approved', 'matched after the receipt');
     expect(approved.holdHistory).toEqual([expect.objectContaining({ reason: 'not_received', release: 'matched' })]);
-    const rounds = await database.db.select().from(invoiceMatches).where(eq(invoiceMatches.invoiceId, created.id));
+    const rounds = await database.db.select().from(invoiceMatches).where(eq(invoiceMatches.invoiceId, created.id)).orderBy(asc(invoiceMatches.round));
     expect(rounds.map((round) => [round.round, round.matched, round.trigger.split(':')[0]])).toEqual([
       [0, false, 'entered'],
       [1, true, 'receipt'],
