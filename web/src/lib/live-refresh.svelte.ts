@@ -1,4 +1,5 @@
-import { invalidate } from '$app/navigation';
+import { beforeNavigate, invalidate } from '$app/navigation';
+import { navigating } from '$app/state';
 
 /**
  * Keeps a page current over the API's task stream: the inbox, and the
@@ -18,13 +19,16 @@ export class LiveRefresh {
   #retry: ReturnType<typeof setTimeout> | undefined;
   #pending: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
-  #everConnected = false;
   readonly #dependency: `app:${string}`;
   readonly #url: string;
 
+  /** Construct it while the page initialises: a reload still pending when the person navigates away is dropped. */
   constructor(dependency: `app:${string}`, url = '/api/v1/tasks/events') {
     this.#dependency = dependency;
     this.#url = url;
+    // SvelteKit runs an invalidation as a navigation to the current page: one
+    // fired while a click's navigation loads would take the person back here.
+    beforeNavigate(() => clearTimeout(this.#pending));
   }
 
   start(): () => void {
@@ -47,9 +51,9 @@ export class LiveRefresh {
     this.#source = source;
     source.addEventListener('ready', () => {
       this.connected = true;
-      // Back after a gap: whatever happened meanwhile was not streamed, so reload once.
-      if (this.#everConnected) this.#refreshSoon();
-      this.#everConnected = true;
+      // Whatever happened before the stream was ready (between the page's load and this first
+      // connection, or during a gap after a dropped one) was not streamed: reload once.
+      this.#refreshSoon();
     });
     source.addEventListener('task', () => this.#refreshSoon());
     source.onerror = () => {
@@ -65,6 +69,8 @@ export class LiveRefresh {
   #refreshSoon(): void {
     clearTimeout(this.#pending);
     this.#pending = setTimeout(() => {
+      // A navigation under way reloads what it needs itself.
+      if (navigating.to) return;
       void invalidate(this.#dependency).then(() => (this.updatedAt = new Date()));
     }, 250);
   }
