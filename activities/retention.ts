@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
-import { recordClassDef, registeredRecordClasses, resolveRetentionDecisions, type RetentionBatchRecord, type RetentionDecision, type RetentionReviewForm, type Role } from '@p2p/domain';
+import { recordClassDef, resolveRetentionDecisions, type RetentionBatchRecord, type RetentionDecision, type RetentionReviewForm, type Role } from '@p2p/domain';
 import type { Executor } from '../db/client.ts';
 import type { AuditEntry } from '../db/queries/audit.ts';
 import { allocateDocumentNumber, readPolicy } from '../db/queries/requisitions.ts';
@@ -17,7 +17,7 @@ import {
   upsertExtension,
   type RetentionReviewItemRow,
 } from '../db/queries/retention-reviews.ts';
-import { insertLegalHold, retentionPeriods, retentionSourceOf, type RetentionCandidate } from '../db/queries/retention.ts';
+import { insertLegalHold, retentionPeriods, retentionSourceOf, selectReviewCandidates } from '../db/queries/retention.ts';
 import { findActiveUsersWithRole } from '../db/queries/users.ts';
 import { auditLog } from '../db/schema/index.ts';
 import { auditedTransaction } from './audited-transaction.ts';
@@ -172,13 +172,8 @@ export function createRetentionActivities(deps: ActivityDeps) {
       const items = await db.transaction(async (tx) => {
         const taken = await itemsOfBatch(tx, params.reviewId, params.batch);
         if (taken.length > 0) return taken;
-        const periods = await retentionPeriods(tx);
-        const found: RetentionCandidate[] = [];
-        for (const def of registeredRecordClasses()) {
-          found.push(...(await retentionSourceOf(def.recordClass).selectPastRetention(tx, { now, period: periods[def.recordClass]!, limit: params.size, reviewId: params.reviewId })));
-        }
-        found.sort((a, b) => a.retentionDate.getTime() - b.retentionDate.getTime() || a.recordClass.localeCompare(b.recordClass) || a.recordId.localeCompare(b.recordId));
-        await insertBatchItems(tx, { reviewId: params.reviewId, batch: params.batch, candidates: found.slice(0, params.size) });
+        const { records } = await selectReviewCandidates(tx, { now, limit: params.size, reviewId: params.reviewId });
+        await insertBatchItems(tx, { reviewId: params.reviewId, batch: params.batch, candidates: records });
         return itemsOfBatch(tx, params.reviewId, params.batch);
       });
       return items.map((item) => toBatchRecord(item, now));

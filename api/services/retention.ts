@@ -36,7 +36,7 @@ import {
   RETENTION_POLICY,
   retentionPeriods,
   retentionSourceOf,
-  type RetentionCandidate,
+  selectReviewCandidates,
 } from '../../db/queries/retention.ts';
 import { countsOfReviews, findRetentionReview, itemsOfReview, listRetentionReviews, startedByName, tombstonesOfReview, type RetentionReviewRow } from '../../db/queries/retention-reviews.ts';
 import type { LegalHoldRow, TaskRow } from '../../db/schema/index.ts';
@@ -212,18 +212,9 @@ export function createRetentionService(deps: Pick<ApiDeps, 'db' | 'clock' | 'tem
       // The same selection a review's batches make (db/queries/retention.ts), without taking anything up.
       const limit = body.limit ?? DEFAULT_DRY_RUN_LIMIT;
       const now = clock();
-      const policy = await currentPolicy();
-      const found: RetentionCandidate[] = [];
-      let truncated = false;
-      for (const { recordClass, period } of policy.classes) {
-        const rows = await retentionSourceOf(recordClass).selectPastRetention(db, { now, period, limit: limit + 1 });
-        if (rows.length > limit) truncated = true;
-        found.push(...rows.slice(0, limit));
-      }
-      found.sort((a, b) => a.retentionDate.getTime() - b.retentionDate.getTime() || a.recordClass.localeCompare(b.recordClass));
-      if (found.length > limit) truncated = true;
+      const { records: found, truncated } = await selectReviewCandidates(db, { now, limit });
       return {
-        records: found.slice(0, limit).map((record) => ({
+        records: found.map((record) => ({
           recordClass: record.recordClass,
           recordId: record.recordId,
           number: record.number,

@@ -421,3 +421,21 @@ export async function retentionPeriods(db: Executor): Promise<Record<string, str
   const stored = ((await readPolicyRow(db, RETENTION_POLICY))?.value as { periods?: Record<string, string> } | undefined)?.periods ?? {};
   return Object.fromEntries(registeredRecordClasses().map((def) => [def.recordClass, stored[def.recordClass] ?? def.defaultPeriod]));
 }
+
+/**
+ * What a review takes up now, across the classes: at most `limit` records
+ * past their date (oldest retention date first), and whether more are. The
+ * dry run and a review's batches both ask this, so they select alike.
+ */
+export async function selectReviewCandidates(db: Executor, params: { now: Date; limit: number; reviewId?: string }): Promise<{ records: RetentionCandidate[]; truncated: boolean }> {
+  const periods = await retentionPeriods(db);
+  const found: RetentionCandidate[] = [];
+  let truncated = false;
+  for (const def of registeredRecordClasses()) {
+    const rows = await retentionSourceOf(def.recordClass).selectPastRetention(db, { now: params.now, period: periods[def.recordClass]!, limit: params.limit + 1, ...(params.reviewId ? { reviewId: params.reviewId } : {}) });
+    if (rows.length > params.limit) truncated = true;
+    found.push(...rows.slice(0, params.limit));
+  }
+  found.sort((a, b) => a.retentionDate.getTime() - b.retentionDate.getTime() || a.recordClass.localeCompare(b.recordClass) || a.recordId.localeCompare(b.recordId));
+  return { records: found.slice(0, params.limit), truncated: truncated || found.length > params.limit };
+}
