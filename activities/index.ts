@@ -9,6 +9,7 @@ import { createPurchasingActivities } from './purchase-orders.ts';
 import type { SupplierLinks } from './supplier-links.ts';
 import { createRequisitionActivities } from './requisition-approval.ts';
 import { requisitionSubject } from './requisition-subject.ts';
+import { createReportSummaryActivities } from './report-summaries.ts';
 import { createRetentionActivities } from './retention.ts';
 
 /** What activities may touch: narrowed, injected, so tests give them real parts on a test database. */
@@ -54,6 +55,7 @@ export function createActivities(deps: ActivityDeps, extraSubjects: SubjectAdapt
     ...invoicing,
     ...retention,
     ...personalData,
+    ...createReportSummaryActivities(deps),
     // Runs of requisitionApprovalWorkflow (before the human-task helper) call these by name.
     ...createRequisitionActivities(deps.db, humanTasks),
     ...humanTasks,

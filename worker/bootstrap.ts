@@ -8,7 +8,7 @@ import { resolvePersonalDataKeys } from '../config/personal-data-keys.ts';
 import { companyProfileFromEnv } from '../activities/documents/company.ts';
 import { createActivityDeps } from './activity-deps.ts';
 import { installTemporalRuntime } from './runtime.ts';
-import { ensureRetentionReviewSchedule, RETENTION_REVIEW_SCHEDULE_ID } from './schedules.ts';
+import { ensureReportSummariesSchedule, ensureRetentionReviewSchedule, REPORT_SUMMARIES_SCHEDULE_ID, RETENTION_REVIEW_SCHEDULE_ID } from './schedules.ts';
 import { ensureSearchAttributes } from './temporal.ts';
 import { createWorker } from './worker.ts';
 
@@ -30,6 +30,8 @@ export async function startWorker(
     await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
     const schedule = await ensureRetentionReviewSchedule(client, config.TEMPORAL_NAMESPACE, { taskQueue: config.TEMPORAL_TASK_QUEUE, timeZone: config.COMPANY_TIME_ZONE });
     options.logger.info(`retention review schedule ${schedule}`, { scheduleId: RETENTION_REVIEW_SCHEDULE_ID, timeZone: config.COMPANY_TIME_ZONE });
+    const summaries = await ensureReportSummariesSchedule(client, config.TEMPORAL_NAMESPACE, { taskQueue: config.TEMPORAL_TASK_QUEUE, everySeconds: config.REPORT_SUMMARY_REFRESH_SECONDS });
+    options.logger.info(`report summaries schedule ${summaries}`, { scheduleId: REPORT_SUMMARIES_SCHEDULE_ID, everySeconds: config.REPORT_SUMMARY_REFRESH_SECONDS });
   } finally {
     await client.close();
   }

@@ -23,6 +23,8 @@ export const workerEnvSchema = runtimeEnv
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(50),
     /** The company's IANA time zone: the nightly retention review runs at 02:00 in it. UTC by default: no DST night skips or repeats it. */
     COMPANY_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
+    /** How often the `report-summaries` Schedule refreshes the finance dashboard's spend summary (seconds). */
+    REPORT_SUMMARY_REFRESH_SECONDS: z.coerce.number().int().min(5).max(86_400).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

@@ -24,28 +24,67 @@ export function retentionReviewSchedule(params: RetentionScheduleParams): Omit<S
   };
 }
 
-/**
- * Creates the Schedule, or brings an existing one to this definition (a
- * changed time zone or task queue takes effect at the next start). Every
- * worker replica calls it at start: the first creates it, the others update
- * it to the same thing, so there is one Schedule however many start.
- */
+/** Creates the Schedule, or brings an existing one to this definition (see ensureSchedule). */
 export async function ensureRetentionReviewSchedule(connection: Connection, namespace: string, params: RetentionScheduleParams): Promise<'created' | 'updated'> {
+  // A pause kept while no worker had the workflow is lifted.
+  return ensureSchedule(connection, namespace, RETENTION_REVIEW_SCHEDULE_ID, retentionReviewSchedule(params), (state) => state.paused && state.note === RETENTION_REVIEW_PENDING_NOTE);
+}
+
+/** The refresh of the materialised report summaries (issue #16): one Schedule, visible in the Temporal UI under this id. */
+export const REPORT_SUMMARIES_SCHEDULE_ID = 'report-summaries';
+export const REPORT_SUMMARIES_WORKFLOW_TYPE = 'reportSummariesWorkflow';
+
+export interface ReportSummariesScheduleParams {
+  taskQueue: string;
+  /** REPORT_SUMMARY_REFRESH_SECONDS. */
+  everySeconds: number;
+}
+
+/**
+ * Every `everySeconds`; a refresh still running when the next is due makes
+ * that one skip, and refreshes missed while the cluster was down are not
+ * made up (one on return is enough: each computes everything).
+ */
+export function reportSummariesSchedule(params: ReportSummariesScheduleParams): Omit<ScheduleOptions, 'scheduleId'> {
+  return {
+    spec: { intervals: [{ every: `${params.everySeconds}s` }] },
+    action: { type: 'startWorkflow', workflowType: REPORT_SUMMARIES_WORKFLOW_TYPE, taskQueue: params.taskQueue, workflowId: REPORT_SUMMARIES_SCHEDULE_ID, args: [] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    state: { paused: false, note: 'refreshes the finance dashboard’s spend summary (issue #16)' },
+  };
+}
+
+export async function ensureReportSummariesSchedule(connection: Connection, namespace: string, params: ReportSummariesScheduleParams): Promise<'created' | 'updated'> {
+  return ensureSchedule(connection, namespace, REPORT_SUMMARIES_SCHEDULE_ID, reportSummariesSchedule(params), () => false);
+}
+
+/**
+ * Creates a Schedule, or brings an existing one to this definition (a
+ * changed interval or task queue takes effect at the next start). Every
+ * worker replica calls it at start: the first creates it, the others update
+ * it to the same thing, so there is one Schedule however many start. A
+ * pause stays an operator's choice (Temporal UI, CLI) unless `liftPause`
+ * says it was the code's own.
+ */
+async function ensureSchedule(
+  connection: Connection,
+  namespace: string,
+  scheduleId: string,
+  definition: Omit<ScheduleOptions, 'scheduleId'>,
+  liftPause: (state: { paused: boolean; note?: string | undefined }) => boolean,
+): Promise<'created' | 'updated'> {
   const client = new Client({ connection, namespace });
-  const definition = retentionReviewSchedule(params);
   try {
-    await client.schedule.create({ scheduleId: RETENTION_REVIEW_SCHEDULE_ID, ...definition });
+    await client.schedule.create({ scheduleId, ...definition });
     return 'created';
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
-  // The definition is brought up to date; a pause stays an operator's choice (Temporal UI, CLI), except the one
-  // kept while no worker had the workflow.
-  await client.schedule.getHandle(RETENTION_REVIEW_SCHEDULE_ID).update((current) => ({
+  await client.schedule.getHandle(scheduleId).update((current) => ({
     spec: definition.spec,
     action: definition.action,
     policies: definition.policies,
-    state: current.state.paused && current.state.note === RETENTION_REVIEW_PENDING_NOTE ? { paused: false, note: RUNNING_NOTE } : { paused: current.state.paused, note: current.state.note },
+    state: liftPause(current.state) ? { paused: false, note: definition.state?.note } : { paused: current.state.paused, note: current.state.note },
   }));
   return 'updated';
 }

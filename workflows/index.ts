@@ -12,3 +12,4 @@ export { requisitionApprovalWorkflow } from './requisition-approval.workflow.ts'
 export { invoiceWorkflow } from './invoice.workflow.ts';
 export { retentionReviewWorkflow } from './retention-review.workflow.ts';
 export { personalDataErasureWorkflow } from './personal-data-erasure.workflow.ts';
+export { reportSummariesWorkflow } from './report-summaries.workflow.ts';

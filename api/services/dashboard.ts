@@ -1,4 +1,5 @@
-import { holdReasonLabels, type Dashboard, type DashboardSection, type HoldReason } from '@p2p/domain';
+import { holdReasonLabels, type Dashboard, type DashboardRole, type DashboardSection, type HoldReason } from '@p2p/domain';
+import type { DashboardChange } from '../../db/queries/notify.ts';
 import { accountantFigures, approverFigures, buyerFigures, financeFigures, requesterFigures } from '../../db/queries/dashboard.ts';
 import { addMoney, subtractMoney } from '../../db/queries/reports.ts';
 import type { RequestActor } from '../context.ts';
@@ -11,9 +12,47 @@ const zero = (value: string | null) => value ?? '0.00';
 export type DashboardService = ReturnType<typeof createDashboardService>;
 
 /**
+ * The sections of this person's dashboard a record change moves, so that
+ * their home page reloads only when one of its numbers may have changed.
+ * "Waiting for me" moves with the person's own task events (sent apart).
+ */
+export function dashboardSectionsMoved(change: DashboardChange, actor: Pick<RequestActor, 'user'>): DashboardRole[] {
+  const roles = new Set<string>(actor.user.roles);
+  const mine = change.userIds === undefined || change.userIds === null || change.userIds.includes(actor.user.id);
+  const sections: DashboardRole[] = [];
+  const add = (section: DashboardRole, when: boolean) => {
+    if (when) sections.push(section);
+  };
+  switch (change.table) {
+    case 'requisitions':
+      add('requester', roles.has('requester') && mine);
+      add('buyer', roles.has('buyer') || roles.has('procurement_manager'));
+      break;
+    case 'tasks':
+      add('requester', roles.has('requester') && mine);
+      add('accountant', roles.has('accountant') && (change.kinds ?? []).includes('invoice_approval'));
+      break;
+    case 'purchase_orders':
+      add('buyer', roles.has('buyer') || roles.has('procurement_manager'));
+      break;
+    case 'invoices':
+    case 'invoice_holds':
+      add('accountant', roles.has('accountant'));
+      break;
+    case 'budgets':
+    case 'report_spend_summary':
+      add('finance_director', roles.has('finance_director'));
+      break;
+  }
+  return sections;
+}
+
+/**
  * The home page's figures per role (issue #16): each person gets the views
  * their roles give them, computed now from the records (read from the
- * replica when there is one). The web refreshes them on task events.
+ * replica when there is one), except spend against budget, which reads
+ * the spend summary a Schedule refreshes (its section says as of when). The
+ * web reloads them on the event stream's `task` and `dashboard` events.
  */
 export function createDashboardService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock'>) {
   const db = deps.readDb ?? deps.db;
@@ -41,6 +80,7 @@ export function createDashboardService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'cl
           series: [{ name: 'Requests', values: [counts.drafts, counts.in_approval, counts.approved, counts.ordered, counts.rejected] }],
         },
       ],
+      asOf: null,
       lists: [
         {
           key: 'waiting',
@@ -71,6 +111,7 @@ export function createDashboardService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'cl
       charts: [
         { key: 'age', title: 'How long tasks have waited', kind: 'bar', unit: 'count', categories: ['under 1 day', '1 to 2 days', '2 to 5 days', 'over 5 days'], series: [{ name: 'Tasks', values: [figures.lt1, figures.d1to2, figures.d2to5, figures.gt5] }] },
       ],
+      asOf: null,
       lists: [{ key: 'oldest', title: 'The longest waiting', items: oldest.map((task) => ({ label: task.title, detail: task.due_at ? `due ${iso(task.due_at)!.slice(0, 16).replace('T', ' ')} UTC` : 'no due date', href: `/inbox?task=${task.id}`, since: iso(task.created_at) })) }],
     };
   }
@@ -86,6 +127,7 @@ export function createDashboardService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'cl
         { key: 'awaiting_receipt', label: 'Awaiting receipt', value: figures.awaiting_receipt, unit: 'count', hint: null, href: '/receiving', tone: 'neutral' },
         { key: 'open_value', label: 'Open order value', value: zero(figures.open_value), unit: 'money', hint: null, href: '/purchase-orders', tone: 'neutral' },
       ],
+      asOf: null,
       charts: [{ key: 'open_by_supplier', title: 'Open order value by supplier', kind: 'bar', unit: 'money', categories: bySupplier.map((row) => row.name), series: [{ name: 'Open value', values: bySupplier.map((row) => Number(row.value)) }] }],
       lists: [],
     };
@@ -103,6 +145,7 @@ export function createDashboardService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'cl
         { key: 'to_approve', label: 'To approve for payment', value: figures.to_approve, unit: 'count', hint: null, href: '/inbox', tone: 'neutral' },
         { key: 'discounts_open', label: 'Discounts still available', value: zero(figures.discounts_open), unit: 'money', hint: 'if paid by their discount date', href: '/payments', tone: 'good' },
       ],
+      asOf: null,
       charts: [{ key: 'holds', title: 'Open holds by reason', kind: 'bar', unit: 'count', categories: holds.map((row) => holdReasonLabels[row.reason as HoldReason] ?? row.reason), series: [{ name: 'Holds', values: holds.map((row) => row.n) }] }],
       lists: [],
     };
@@ -110,7 +153,7 @@ export function createDashboardService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'cl
 
   async function finance(): Promise<DashboardSection> {
     const year = clock().getUTCFullYear();
-    const { totals, months, budgets } = await financeFigures(db, year);
+    const { totals, months, budgets, refreshedAt } = await financeFigures(db, year);
     const budget = totals.budget;
     const spent = addMoney(zero(totals.actual), zero(totals.committed));
     const categories = Array.from({ length: 12 }, (_, index) => `${year}-${String(index + 1).padStart(2, '0')}`);
@@ -146,6 +189,7 @@ export function createDashboardService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'cl
         },
       ],
       lists: [],
+      asOf: iso(refreshedAt),
     };
   }
 

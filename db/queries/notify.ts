@@ -23,3 +23,19 @@ export async function notifyTaskEvents(db: Executor, events: readonly TaskEvent[
   const payloads = JSON.stringify(events.map((event) => JSON.stringify(event)));
   await db.execute(sql`select pg_notify(${TASK_EVENTS_CHANNEL}, payload) from jsonb_array_elements_text(${payloads}::jsonb) as payload`);
 }
+
+/**
+ * The channel of record changes a dashboard counts (issue #16): the
+ * statement triggers of migration 0013 (requisitions, tasks, orders,
+ * invoices, holds, budgets) and the spend summary's refresh NOTIFY on it.
+ */
+export const DASHBOARD_EVENTS_CHANNEL = 'dashboard_events';
+
+export interface DashboardChange {
+  /** The table whose rows changed, or the summary that was refreshed. */
+  table: 'requisitions' | 'tasks' | 'purchase_orders' | 'invoices' | 'invoice_holds' | 'budgets' | 'report_spend_summary';
+  /** Requisitions and tasks: the requesters whose requests moved (null: too many to name, everyone's). */
+  userIds?: string[] | null;
+  /** Tasks: the kinds of the tasks that changed. */
+  kinds?: string[];
+}

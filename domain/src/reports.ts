@@ -193,6 +193,8 @@ export const dashboardSectionSchema = z.object({
   tiles: z.array(dashboardTileSchema),
   charts: z.array(dashboardChartSchema),
   lists: z.array(dashboardListSchema),
+  /** The figures are those of a summary refreshed at this instant (spend against budget), not of this moment; null: computed now. */
+  asOf: z.string().nullable(),
 });
 export type DashboardSection = z.infer<typeof dashboardSectionSchema>;
 
