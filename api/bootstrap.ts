@@ -10,7 +10,7 @@ import { createRateLimiter } from './middleware/rate-limit.ts';
 import { createProcessStarter } from './process-starter.ts';
 import { loadWebHandler, startHttpServer, type HttpServer } from './server.ts';
 import { hashPassword } from './services/credentials.ts';
-import { createTaskEventBus } from './task-events.ts';
+import { createDashboardEventBus, createTaskEventBus } from './task-events.ts';
 import { createTemporalGateway } from './temporal.ts';
 import { resolveSessionSecret } from '../config/secrets.ts';
 import { resolvePersonalDataKeys } from '../config/personal-data-keys.ts';
@@ -53,6 +53,7 @@ export async function startApi(
   if (sealed > 0) options.logger.info('supplier contact data sealed under the active key', { suppliers: sealed, keyId: personalData.activeKeyId });
   const temporal = createTemporalGateway({ address: options.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
   const taskEvents = await createTaskEventBus(database, options.logger);
+  const dashboardEvents = await createDashboardEventBus(database, options.logger);
   // Reports read from the replica when there is one: a year of figures does not load the primary.
   const replica = config.DATABASE_READ_URL ? await openDatabase({ kind: 'postgres', url: config.DATABASE_READ_URL }) : undefined;
   const deps: ApiDeps = {
@@ -64,6 +65,7 @@ export async function startApi(
     logger: options.logger,
     rateLimiter: createRateLimiter(),
     taskEvents,
+    dashboardEvents,
     actionLinkSecret: resolveSessionSecret(config),
     personalData,
     clock: () => new Date(),
@@ -83,6 +85,7 @@ export async function startApi(
       await http.close();
       await processStarter.close();
       await taskEvents.close();
+      await dashboardEvents.close();
       await temporal.close();
       await stopAuditSealer();
       await replica?.close();

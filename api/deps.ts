@@ -3,7 +3,7 @@ import type { PersonalDataCipher } from '../db/encryption.ts';
 import type { ApiConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './middleware/rate-limit.ts';
-import type { TaskEventBus } from './task-events.ts';
+import type { DashboardEventBus, TaskEventBus } from './task-events.ts';
 import type { TemporalGateway } from './temporal.ts';
 
 /** Everything the API needs from outside, injected once at start (tests inject their own). */
@@ -17,6 +17,8 @@ export interface ApiDeps {
   logger: Logger;
   rateLimiter: RateLimiter;
   taskEvents: TaskEventBus;
+  /** Record changes a dashboard counts (statement triggers, the spend summary's refresh). */
+  dashboardEvents: DashboardEventBus;
   /** Verifies e-mail action links (same secret the worker signs with). */
   actionLinkSecret: string;
   /** Seals and opens supplier contacts' phone and address (keys from PERSONAL_DATA_KEYS). */

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import { completeTaskBody, pageOf, paginationQuery, problemSchema, registeredTaskKinds, taskFormFor, taskKindViewSchema, taskNamePattern, taskSchema, taskStatuses, text } from '@p2p/domain';
+import { completeTaskBody, type DashboardRole, pageOf, paginationQuery, problemSchema, registeredTaskKinds, taskFormFor, taskKindViewSchema, taskNamePattern, taskSchema, taskStatuses, text } from '@p2p/domain';
 import { streamSSE } from 'hono/streaming';
 import { AppError, problemOf } from '../errors.ts';
 import { createRoute, createRouter, jsonBody, jsonResponse, problemResponses } from '../openapi.ts';
 import { pageFrom } from '../pagination.ts';
+import { dashboardSectionsMoved } from '../services/dashboard.ts';
 import type { Services } from '../services/index.ts';
 import { requireActor } from './require-actor.ts';
 
@@ -51,11 +52,13 @@ const events = createRoute({
   path: '/tasks/events',
   operationId: 'taskEvents',
   tags: ['tasks'],
-  summary: 'Server-sent events: `ready` once, then `task` whenever a task of the caller appears, changes hands or goes',
+  summary:
+    'Server-sent events: `ready` once, then `task` whenever a task of the caller appears, changes hands or goes, and `dashboard` when records change that move a section of the caller’s dashboard (at most one a second)',
   responses: {
     200: {
-      description: 'An event stream; each event as schema: `ready` (data `{}`), then `task` (data `{"type":...,"taskId":...}`, numbered ids)',
-      content: { 'text/event-stream': { schema: z.object({ event: z.enum(['ready', 'task']), data: z.string(), id: z.string().regex(/^[0-9]+$/).optional() }) } },
+      description:
+        'An event stream; each event as schema: `ready` (data `{}`), then `task` (data `{"type":...,"taskId":...}`) and `dashboard` (data `{"sections":[...]}`, the dashboard sections to reload: requester, buyer, accountant, finance_director), numbered ids',
+      content: { 'text/event-stream': { schema: z.object({ event: z.enum(['ready', 'task', 'dashboard']), data: z.string(), id: z.string().regex(/^[0-9]+$/).optional() }) } },
     },
   },
 });
@@ -156,17 +159,35 @@ export function taskRoutes(services: Services) {
 
   router.openapi(events, (c) => {
     const actor = requireActor(c);
-    const bus = c.var.deps.taskEvents;
+    const { taskEvents, dashboardEvents } = c.var.deps;
     return streamSSE(c, async (stream) => {
       let counter = 0;
-      const unsubscribe = bus.subscribe((event) => {
+      const send = (event: 'task' | 'dashboard', data: unknown) => void stream.writeSSE({ event, data: JSON.stringify(data), id: String((counter += 1)) });
+      const unsubscribeTasks = taskEvents.subscribe((event) => {
         const mine =
           event.userIds.includes(actor.user.id) ||
           event.userIds.some((id) => actor.delegatorIds.includes(id)) ||
           (event.candidateRole !== null && actor.user.roles.includes(event.candidateRole as never));
-        if (mine) void stream.writeSSE({ event: 'task', data: JSON.stringify({ type: event.type, taskId: event.taskId }), id: String((counter += 1)) });
+        if (mine) send('task', { type: event.type, taskId: event.taskId });
       });
-      stream.onAbort(() => unsubscribe());
+      // A busy company changes records many times a second: the sections moved are gathered and told at most once a second.
+      const moved = new Set<DashboardRole>();
+      let flush: ReturnType<typeof setTimeout> | undefined;
+      const unsubscribeDashboard = dashboardEvents.subscribe((change) => {
+        for (const section of dashboardSectionsMoved(change, actor)) moved.add(section);
+        if (moved.size === 0 || flush) return;
+        flush = setTimeout(() => {
+          flush = undefined;
+          send('dashboard', { sections: [...moved] });
+          moved.clear();
+        }, 1_000);
+      });
+      const unsubscribe = () => {
+        clearTimeout(flush);
+        unsubscribeTasks();
+        unsubscribeDashboard();
+      };
+      stream.onAbort(unsubscribe);
       await stream.writeSSE({ event: 'ready', data: '{}' });
       while (!stream.aborted && !stream.closed) {
         await stream.sleep(25_000);

@@ -27,7 +27,7 @@ import { silentLogger } from '../../api/logger.ts';
 import { createRateLimiter } from '../../api/middleware/rate-limit.ts';
 import { startHttpServer, type HttpServer } from '../../api/server.ts';
 import { hashPassword } from '../../api/services/credentials.ts';
-import { createTaskEventBus, type TaskEventBus } from '../../api/task-events.ts';
+import { createDashboardEventBus, createTaskEventBus, type DashboardEventBus, type TaskEventBus } from '../../api/task-events.ts';
 import { createTemporalGateway } from '../../api/temporal.ts';
 import { startAuditSealer } from '../../db/audit-sealer.ts';
 import { openDatabase, type DatabaseHandle } from '../../db/client.ts';
@@ -226,7 +226,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     }
   };
 
-  let inProcess: { http: HttpServer; taskEvents: TaskEventBus; stopWorker: () => Promise<void>; closeTemporal: () => Promise<void>; stopAuditSealer: () => Promise<void> } | undefined;
+  let inProcess: { http: HttpServer; taskEvents: TaskEventBus; dashboardEvents: DashboardEventBus; stopWorker: () => Promise<void>; closeTemporal: () => Promise<void>; stopAuditSealer: () => Promise<void> } | undefined;
   if (processes) {
     await Promise.all([spawnPart('api'), spawnPart('worker')]);
   } else {
@@ -234,7 +234,8 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     const config = loadApiConfig({ ...sharedEnv, RATE_LIMIT_PER_MINUTE: '100000000', LOGIN_RATE_LIMIT_PER_MINUTE: '1000000' });
     const gateway = createTemporalGateway({ address: temporalAddress, namespace: 'default' });
     const taskEvents = await createTaskEventBus(database, silentLogger);
-    const app = createApp({ config, db: database.db, database, temporal: gateway, logger: silentLogger, rateLimiter: createRateLimiter(), taskEvents, actionLinkSecret: SECRET, personalData: createPersonalDataCipher(parseKeyring(BENCH_PERSONAL_DATA_KEYS)), clock: () => new Date() });
+    const dashboardEvents = await createDashboardEventBus(database, silentLogger);
+    const app = createApp({ config, db: database.db, database, temporal: gateway, logger: silentLogger, rateLimiter: createRateLimiter(), taskEvents, dashboardEvents, actionLinkSecret: SECRET, personalData: createPersonalDataCipher(parseKeyring(BENCH_PERSONAL_DATA_KEYS)), clock: () => new Date() });
     const native = await NativeConnection.connect({ address: temporalAddress });
     const worker = await createWorker({
       connection: native,
@@ -249,6 +250,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     inProcess = {
       http,
       taskEvents,
+      dashboardEvents,
       stopAuditSealer,
       stopWorker: async () => {
         worker.shutdown();
@@ -329,6 +331,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
         await inProcess.stopWorker();
         await inProcess.stopAuditSealer();
         await inProcess.taskEvents.close();
+        await inProcess.dashboardEvents.close();
         await inProcess.closeTemporal();
       }
       await connection.close();

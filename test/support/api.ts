@@ -5,7 +5,7 @@ import type { ApiDeps } from '../../api/deps.ts';
 import { silentLogger } from '../../api/logger.ts';
 import { createRateLimiter } from '../../api/middleware/rate-limit.ts';
 import { hashPassword } from '../../api/services/credentials.ts';
-import { createTaskEventBus } from '../../api/task-events.ts';
+import { createDashboardEventBus, createTaskEventBus } from '../../api/task-events.ts';
 import { createTemporalGateway, type TemporalGateway } from '../../api/temporal.ts';
 import { findUserByEmail } from '../../db/queries/users.ts';
 import { DEMO_PASSWORD, demoEmail, seedDemoData, type DemoKey } from '../../db/seed.ts';
@@ -73,7 +73,8 @@ export async function createTestApi(env: Record<string, string> = {}, options: {
   });
   const temporal = options.temporal ?? createTemporalGateway({ address: inject('temporalAddress'), namespace: inject('temporalNamespace') });
   const taskEvents = await createTaskEventBus(database, silentLogger);
-  const deps: ApiDeps = { config, db: database.db, database, temporal, logger: silentLogger, rateLimiter: createRateLimiter(), taskEvents, actionLinkSecret: TEST_SECRET, personalData: createPersonalDataCipher(testPersonalDataKeys()), clock: () => new Date() };
+  const dashboardEvents = await createDashboardEventBus(database, silentLogger);
+  const deps: ApiDeps = { config, db: database.db, database, temporal, logger: silentLogger, rateLimiter: createRateLimiter(), taskEvents, dashboardEvents, actionLinkSecret: TEST_SECRET, personalData: createPersonalDataCipher(testPersonalDataKeys()), clock: () => new Date() };
   const app = createApp(deps);
   const tokens = new Map<string, string>();
 
@@ -117,6 +118,7 @@ export async function createTestApi(env: Record<string, string> = {}, options: {
     },
     async close() {
       await taskEvents.close();
+      await dashboardEvents.close();
       if (!options.temporal) await temporal.close();
       if (!options.database) await database.drop();
     },

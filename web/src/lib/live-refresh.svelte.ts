@@ -2,13 +2,13 @@ import { beforeNavigate, invalidate } from '$app/navigation';
 import { navigating } from '$app/state';
 
 /**
- * Keeps a page current over the API's task stream: the inbox, and the
- * dashboard, whose figures move when a task of the person appears or goes.
+ * Keeps a page current over the API's event stream: the inbox, whose list
+ * moves when a task of the person appears or goes, and the dashboard, whose
+ * figures move with those and with the records its sections count.
  * The browser listens to the stream directly: it is same-origin, and the API
  * accepts the session cookie on GET, so no proxy is needed and no token
- * reaches the page. Each `task` event (created, closed, assigned) reloads the
- * page's data (its load `depends` on `dependency`); bursts are folded into
- * one reload.
+ * reaches the page. Each event of the page's kinds reloads the page's data
+ * (its load `depends` on `dependency`); bursts are folded into one reload.
  */
 export class LiveRefresh {
   connected = $state(false);
@@ -21,11 +21,16 @@ export class LiveRefresh {
   #stopped = false;
   readonly #dependency: `app:${string}`;
   readonly #url: string;
+  readonly #events: readonly string[];
 
-  /** Construct it while the page initialises: a reload still pending when the person navigates away is dropped. */
-  constructor(dependency: `app:${string}`, url = '/api/v1/tasks/events') {
+  /**
+   * Construct it while the page initialises: a reload still pending when the person navigates away is dropped.
+   * `events`: the stream's events that reload the page (the inbox: `task`; the dashboard: `task` and `dashboard`).
+   */
+  constructor(dependency: `app:${string}`, options: { url?: string; events?: readonly string[] } = {}) {
     this.#dependency = dependency;
-    this.#url = url;
+    this.#url = options.url ?? '/api/v1/tasks/events';
+    this.#events = options.events ?? ['task'];
     // SvelteKit runs an invalidation as a navigation to the current page: one
     // fired while a click's navigation loads would take the person back here.
     beforeNavigate(() => clearTimeout(this.#pending));
@@ -55,7 +60,7 @@ export class LiveRefresh {
       // connection, or during a gap after a dropped one) was not streamed: reload once.
       this.#refreshSoon();
     });
-    source.addEventListener('task', () => this.#refreshSoon());
+    for (const event of this.#events) source.addEventListener(event, () => this.#refreshSoon());
     source.onerror = () => {
       this.connected = false;
       // A dropped connection is retried by EventSource itself; a refused one (a
