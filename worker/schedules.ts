@@ -38,6 +38,8 @@ export interface ReportSummariesScheduleParams {
   taskQueue: string;
   /** REPORT_SUMMARY_REFRESH_SECONDS. */
   everySeconds: number;
+  /** Default `report-summaries`; a second deployment sharing a namespace (or a test on a shared server) names its own. */
+  scheduleId?: string;
 }
 
 /**
@@ -48,14 +50,15 @@ export interface ReportSummariesScheduleParams {
 export function reportSummariesSchedule(params: ReportSummariesScheduleParams): Omit<ScheduleOptions, 'scheduleId'> {
   return {
     spec: { intervals: [{ every: `${params.everySeconds}s` }] },
-    action: { type: 'startWorkflow', workflowType: REPORT_SUMMARIES_WORKFLOW_TYPE, taskQueue: params.taskQueue, workflowId: REPORT_SUMMARIES_SCHEDULE_ID, args: [] },
+    // A run whose task queue lost its workers (a moved queue) ends after ten minutes instead of making every later one skip.
+    action: { type: 'startWorkflow', workflowType: REPORT_SUMMARIES_WORKFLOW_TYPE, taskQueue: params.taskQueue, workflowId: params.scheduleId ?? REPORT_SUMMARIES_SCHEDULE_ID, args: [], workflowExecutionTimeout: '10 minutes' },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
     state: { paused: false, note: 'refreshes the finance dashboard’s spend summary (issue #16)' },
   };
 }
 
 export async function ensureReportSummariesSchedule(connection: Connection, namespace: string, params: ReportSummariesScheduleParams): Promise<'created' | 'updated'> {
-  return ensureSchedule(connection, namespace, REPORT_SUMMARIES_SCHEDULE_ID, reportSummariesSchedule(params), () => false);
+  return ensureSchedule(connection, namespace, params.scheduleId ?? REPORT_SUMMARIES_SCHEDULE_ID, reportSummariesSchedule(params), () => false);
 }
 
 /**

@@ -145,7 +145,7 @@ describe('reports and dashboards in the browser', { timeout: 420_000 }, () => {
       invoice(heldOrder, nordic, 'NB-2002', [{ quantity: '3', unitPrice: '110.00' }], 'on_hold'),
     ]);
     // An order issued and not yet delivered (awaiting receipt), and a requisition approved whose order the buyer has still to prepare.
-    await issuedOrder('Fasteners for line 4', supplierId('Precision Fasteners GmbH'), [{ description: 'M8 bolts, box of 100', quantity: '6', unitPrice: '45.00', glCode: '6300' }], { receive: false });
+    const fasteners = await issuedOrder('Fasteners for line 4', supplierId('Precision Fasteners GmbH'), [{ description: 'M8 bolts, box of 100', quantity: '6', unitPrice: '45.00', glCode: '6300' }], { receive: false });
     const toOrder = await submittedRequisition('Cable trays', acme, [{ description: 'Cable tray 2 m', quantity: '12', unitPrice: '15.00', glCode: '6300' }]);
     await approveRequisition(toOrder.id, toOrder.number);
 
@@ -227,9 +227,15 @@ describe('reports and dashboards in the browser', { timeout: 420_000 }, () => {
     await buyer.goto(`${browser.stack.url}/`);
     await section(buyer, 'buyer').waitFor();
     expect(Number(await tileValue(buyer, 'buyer', 'lines_to_order'))).toBeGreaterThanOrEqual(1);
-    expect(Number(await tileValue(buyer, 'buyer', 'awaiting_receipt'))).toBeGreaterThanOrEqual(1);
+    const awaiting = Number(await tileValue(buyer, 'buyer', 'awaiting_receipt'));
+    expect(awaiting).toBeGreaterThanOrEqual(1);
     await section(buyer, 'buyer').getByTestId('chart-buyer-open_by_supplier').locator('svg').first().waitFor();
     await shoot(buyer, 'dashboard-buyer');
+    // The warehouse receives the fasteners: no task of the buyer's moves, the order does, and so does the buyer's page, without a reload.
+    await buyer.getByTestId('dashboard-live').getByText(/Live|Updated/).waitFor();
+    const received = await api('POST', '/receipts', await login('warehouse'), { purchaseOrderId: fasteners.id, location: 'A-02', lines: [{ purchaseOrderLineId: fasteners.lines[0]!.id, quantityReceived: '6' }] });
+    expect(received.status, JSON.stringify(received.body)).toBe(201);
+    await expect.poll(async () => Number(await tileValue(buyer, 'buyer', 'awaiting_receipt')), { timeout: 30_000 }).toBe(awaiting - 1);
 
     const accountant = await newPage();
     await signIn(accountant, 'accountant');
@@ -244,6 +250,14 @@ describe('reports and dashboards in the browser', { timeout: 420_000 }, () => {
     await finance.goto(`${browser.stack.url}/`);
     await section(finance, 'finance_director').waitFor();
     await section(finance, 'finance_director').getByTestId('chart-finance_director-monthly').locator('svg').first().waitFor();
+    // Spend against budget reads the summary the `report-summaries` Schedule refreshes (every 30 s; here its workflow runs as the
+    // Schedule would start it): the page shows as of when, and moves when a refresh changes the figures.
+    await finance.getByTestId('dashboard-live').getByText(/Live|Updated/).waitFor();
+    const asOf = await finance.getByTestId('as-of-finance_director').textContent();
+    const actualBefore = await tileValue(finance, 'finance_director', 'actual');
+    await browser.stack.engine.client.workflow.execute('reportSummariesWorkflow', { taskQueue: browser.stack.engine.taskQueue, workflowId: `report-summaries-${Date.now()}`, args: [] });
+    await expect.poll(() => finance.getByTestId('as-of-finance_director').textContent(), { timeout: 30_000 }).not.toBe(asOf);
+    expect(await tileValue(finance, 'finance_director', 'actual')).not.toBe(actualBefore);
     await shoot(finance, 'dashboard-finance-director');
 
     // The reports: the index, then each one for this year (project details for the project).

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { describe, expect, inject, it } from 'vitest';
 import { reportSummaryRefreshes } from '../../db/schema/index.ts';
-import { ensureReportSummariesSchedule, REPORT_SUMMARIES_SCHEDULE_ID, REPORT_SUMMARIES_WORKFLOW_TYPE } from '../../worker/schedules.ts';
+import { ensureReportSummariesSchedule, REPORT_SUMMARIES_WORKFLOW_TYPE } from '../../worker/schedules.ts';
 import { orderFixtures } from '../support/orders.ts';
 import { useProcessFixture } from '../support/process-fixture.ts';
 
@@ -130,19 +130,20 @@ describe('live dashboards and the spend summary', () => {
   it('the Schedule: created at the first start, updated at the next, and its run refreshes the summary', async () => {
     const address = inject('temporalAddress');
     const namespace = inject('temporalNamespace');
+    // Its own id: worker processes of other test files on this server keep the default one for their queues.
+    const scheduleId = `report-summaries-${randomUUID()}`;
     const start = async (everySeconds: number) => {
       const connection = await Connection.connect({ address });
       try {
-        return await ensureReportSummariesSchedule(connection, namespace, { taskQueue: fx.engine.taskQueue, everySeconds });
+        return await ensureReportSummariesSchedule(connection, namespace, { taskQueue: fx.engine.taskQueue, everySeconds, scheduleId });
       } finally {
         await connection.close();
       }
     };
     const connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace });
-    const handle = client.schedule.getHandle(REPORT_SUMMARIES_SCHEDULE_ID);
+    const handle = client.schedule.getHandle(scheduleId);
     try {
-      await handle.delete().catch(() => undefined);
       // An hour apart, so that only the trigger below starts a run in this test.
       expect(await start(3_600)).toBe('created');
       await handle.pause('maintenance');
@@ -151,7 +152,7 @@ describe('live dashboards and the spend summary', () => {
       expect(described.state).toMatchObject({ paused: true, note: 'maintenance' });
       expect(described.spec.intervals?.[0]?.every).toBe(7_200_000);
       expect(described.policies.overlap).toBe('SKIP');
-      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: REPORT_SUMMARIES_WORKFLOW_TYPE, taskQueue: fx.engine.taskQueue });
+      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: REPORT_SUMMARIES_WORKFLOW_TYPE, taskQueue: fx.engine.taskQueue, workflowExecutionTimeout: 600_000 });
 
       const last = async () => (await fx.database.db.select().from(reportSummaryRefreshes).where(eq(reportSummaryRefreshes.name, 'spend')))[0]!;
       const before = await last();
