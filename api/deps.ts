@@ -3,6 +3,7 @@ import type { PersonalDataCipher } from '../db/encryption.ts';
 import type { ApiConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './middleware/rate-limit.ts';
+import type { ReportPaging } from './services/reports.ts';
 import type { TaskEventBus } from './task-events.ts';
 import type { TemporalGateway } from './temporal.ts';
 
@@ -22,4 +23,6 @@ export interface ApiDeps {
   /** Seals and opens supplier contacts' phone and address (keys from PERSONAL_DATA_KEYS). */
   personalData: PersonalDataCipher;
   clock: () => Date;
+  /** How the project details report is read page by page (default: pages of 1,000). */
+  reportPaging?: ReportPaging;
 }
