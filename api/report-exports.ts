@@ -169,7 +169,7 @@ function typedCell(value: ReportCell, column: ReportColumn): { value: ExcelJS.Ce
   }
 }
 
-/** Rows a column's width is taken from: the first 200, read ahead before the sheet's first row is written (the widths come first in the file). */
+/** Rows a column's width is taken from. */
 const WIDTH_SAMPLE = 200;
 
 async function* xlsxChunks(report: ExportReport, stamp: ExportStamp, filters: string, signal: AbortSignal): AsyncGenerator<Buffer> {
@@ -184,6 +184,7 @@ async function* xlsxChunks(report: ExportReport, stamp: ExportStamp, filters: st
     about.columns = [{ width: 12 }, { width: 80 }];
     for (const row of stampLines(report, stamp, filters)) about.addRow(row).commit();
     about.commit();
+    yield* zip.ready();
     const names = new Set<string>();
     for (const section of report.sections) {
       // Sheet names: at most 31 characters, no []:*?/\ and unique.
@@ -203,28 +204,20 @@ async function* xlsxChunks(report: ExportReport, stamp: ExportStamp, filters: st
         if (bold) row.font = { bold: true };
         row.commit();
       };
-      let sample: ReportRow[] | null = [];
+      // The widths come before the first row in the file: taken from the first page (its first 200 rows, as a whole report's were), nothing read ahead for them.
+      let widthsSet = false;
       const setWidths = (rows: readonly ReportRow[]) => {
         sheet.columns = section.columns.map((column) => ({
           width: Math.min(60, Math.max(12, column.label.length + 2, ...rows.slice(0, WIDTH_SAMPLE).map((values) => String(values[column.key] ?? '').length + 2))),
         }));
+        widthsSet = true;
       };
       for await (const page of pagesOf(section.rows, signal)) {
-        let rows = page;
-        if (sample) {
-          sample.push(...page);
-          if (sample.length < WIDTH_SAMPLE) continue;
-          setWidths(sample);
-          rows = sample;
-          sample = null;
-        }
-        for (const values of rows) write(values);
+        if (!widthsSet) setWidths(page);
+        for (const values of page) write(values);
         yield* zip.ready();
       }
-      if (sample) {
-        setWidths(sample);
-        for (const values of sample) write(values);
-      }
+      if (!widthsSet) setWidths([]);
       if (section.totals) write(section.totals, true);
       sheet.commit();
       yield* zip.ready();
@@ -307,6 +300,8 @@ function pullStream(chunks: (signal: AbortSignal) => AsyncGenerator<string | Uin
           // An empty chunk is no answer to a read: keep going until there are bytes or the end.
           for (;;) {
             const next = await iterator.next();
+            // Cancelled while this read was on its way: nobody is there to take it.
+            if (stop.signal.aborted) return;
             if (next.done) return controller.close();
             const bytes = typeof next.value === 'string' ? encoder.encode(next.value) : next.value;
             if (bytes.byteLength > 0) return controller.enqueue(bytes);
