@@ -241,6 +241,8 @@ async function* pdfChunks(report: ExportReport, stamp: ExportStamp, filters: str
   try {
     doc.font('Helvetica-Bold').fontSize(16).text(report.title);
     doc.font('Helvetica').fontSize(9).fillColor('#444').text(`Filters: ${filters}`).text(`Exported ${stamp.exportedAt.toISOString()} by ${stamp.exportedBy}`).fillColor('#000');
+    // The document's start goes out before the first rows are read.
+    yield* pdf.ready();
     const width = doc.page.width - 72;
     for (const section of report.sections) {
       doc.moveDown(1).font('Helvetica-Bold').fontSize(12).text(section.title, 36);
