@@ -3,9 +3,9 @@ import type { PersonalDataCipher } from '../db/encryption.ts';
 import type { ApiConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './middleware/rate-limit.ts';
-import type { ReportPaging } from './services/reports.ts';
 import type { TaskEventBus } from './task-events.ts';
 import type { TemporalGateway } from './temporal.ts';
+import type { ReportPaging } from './services/reports.ts';
 
 /** Everything the API needs from outside, injected once at start (tests inject their own). */
 export interface ApiDeps {

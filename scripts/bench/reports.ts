@@ -1,7 +1,7 @@
 import { reportNames } from '@p2p/domain';
-import { timeProjectExports } from './report-exports.ts';
 import { loadReportsData, reportsDataSize } from './reports-data.ts';
 import { startBenchStack } from './stack.ts';
+import { timeProjectExports } from './report-exports.ts';
 import { latencyStats, say, writeReport } from './support.ts';
 
 const TARGET_P95_MS = { report: 1_000, dashboard: 200 };

@@ -234,7 +234,8 @@ describe('report exports stream', () => {
       expect((await reader.read()).done, format).toBe(false);
       await sleep(200);
       const held = reads.count;
-      expect(held, format).toBeLessThanOrEqual(2);
+      // The first page is read before the answer; the zip may take a page or two more before its first bytes.
+      expect(held, format).toBeLessThanOrEqual(3);
       await sleep(300);
       expect(reads.count, format).toBe(held);
       while (!(await reader.read()).done);
