@@ -5,6 +5,7 @@ import type { Logger } from './logger.ts';
 import type { RateLimiter } from './middleware/rate-limit.ts';
 import type { DashboardEventBus, TaskEventBus } from './task-events.ts';
 import type { TemporalGateway } from './temporal.ts';
+import type { ReportPaging } from './services/reports.ts';
 
 /** Everything the API needs from outside, injected once at start (tests inject their own). */
 export interface ApiDeps {
@@ -24,4 +25,6 @@ export interface ApiDeps {
   /** Seals and opens supplier contacts' phone and address (keys from PERSONAL_DATA_KEYS). */
   personalData: PersonalDataCipher;
   clock: () => Date;
+  /** How the project details report is read page by page (default: pages of 1,000). */
+  reportPaging?: ReportPaging;
 }

@@ -56,10 +56,24 @@ describe('benchmark smoke runs', () => {
 
   it('reports --smoke loads a small year of data and times every report and dashboard', async () => {
     const { stdout } = await run('npx', ['tsx', 'scripts/bench.ts', 'reports', '--smoke'], { env: { ...process.env, DATABASE_URL: '' }, timeout: 150_000 });
-    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { scenario: string; size: { orders: number }; reports: { report: string; p95: number }[]; dashboards: { role: string; p95: number }[] };
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      scenario: string;
+      size: { orders: number };
+      reports: { report: string; p95: number }[];
+      dashboards: { role: string; p95: number }[];
+      exports: { format: string; firstByteMs: number; totalMs: number; bytes: number; heapGrowthMb: number | null }[];
+    };
     expect(report).toMatchObject({ scenario: 'reports', size: { orders: 600 } });
     expect(report.reports.map((row) => row.report)).toEqual(['spend-by-gl', 'supplier-performance', 'budget-vs-actual', 'approval-bottleneck', 'po-summary', 'project-details', 'ap-health']);
     expect(report.dashboards.map((row) => row.role)).toEqual(['requester', 'manager', 'buyer', 'accountant', 'finance_director']);
     for (const row of [...report.reports, ...report.dashboards]) expect(row.p95).toBeGreaterThan(0);
+    // The largest project's details exported in each format, streamed; in process (PGlite) the heap is measured too.
+    expect(report.exports.map((row) => row.format)).toEqual(['csv', 'xlsx', 'pdf']);
+    for (const row of report.exports) {
+      expect(row.bytes).toBeGreaterThan(0);
+      expect(row.firstByteMs).toBeGreaterThan(0);
+      expect(row.totalMs).toBeGreaterThanOrEqual(row.firstByteMs);
+      expect(row.heapGrowthMb).not.toBeNull();
+    }
   }, 180_000);
 });

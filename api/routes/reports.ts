@@ -73,8 +73,12 @@ export function reportRoutes(services: Services) {
     const query = c.req.valid('query');
     const format = query.format ?? 'json';
     if (format === 'json') return c.json(await services.reports.report(requireActor(c), report, query), 200);
-    const file = await services.reports.export(requireActor(c), report, query, format, auditContextOf(c));
-    return c.body(typeof file.body === 'string' ? file.body : new Uint8Array(file.body), 200, { 'content-type': file.contentType, 'content-disposition': `attachment; filename="${file.filename}"` });
+    const file = await services.reports.export(requireActor(c), report, query, format, auditContextOf(c), {
+      // The status went out with the first bytes: a failure after them breaks the connection off (the client sees a broken download) and is logged here.
+      onError: (error) => c.var.logger.error('report export failed while streaming', { error: error instanceof Error ? error : new Error(String(error)), report, format }),
+    });
+    // Chunked, and said so: the Node adapter would otherwise read the first chunks ahead to work out a content-length.
+    return c.body(file.body, 200, { 'content-type': file.contentType, 'content-disposition': `attachment; filename="${file.filename}"`, 'transfer-encoding': 'chunked' });
   });
   router.openapi(getDashboard, async (c) => c.json(await services.dashboard.dashboard(requireActor(c)), 200));
   router.openapi(listBudgets, async (c) => c.json({ items: await services.reports.listBudgets(requireActor(c), c.req.valid('query')) }, 200));

@@ -2,13 +2,13 @@ import { ForbiddenError, subject } from '@casl/ability';
 import { sql } from 'drizzle-orm';
 import { parseBudgetPeriod, reportTitles, type Budget, type PutBudgetBody, type Report, type ReportFormat, type ReportName, type ReportQuery } from '@p2p/domain';
 import { appendAudit } from '../../db/queries/audit.ts';
-import { addMoney, budgetFigures, deleteBudget, findBudget, listBudgets, reportQueries, subtractMoney, upsertBudget, type ReportScope } from '../../db/queries/reports.ts';
+import { addMoney, budgetFigures, deleteBudget, findBudget, listBudgets, projectRecordsPage, projectRecordsSection, reportQueries, subtractMoney, upsertBudget, type ReportScope } from '../../db/queries/reports.ts';
 import { findProjectName, findSupplierName } from '../../db/queries/retention.ts';
 import type { BudgetRow } from '../../db/schema/index.ts';
 import type { RequestActor } from '../context.ts';
 import type { ApiDeps } from '../deps.ts';
 import { AppError, fieldError } from '../errors.ts';
-import { describeFilters, renderReport, type ReportFile } from '../report-exports.ts';
+import { collectRows, describeFilters, renderReport, type ExportReport, type ExportSection, type RenderOptions, type ReportFile, type RowPages } from '../report-exports.ts';
 import type { AuditContext } from './audit-context.ts';
 
 const DAY_MS = 86_400_000;
@@ -17,15 +17,27 @@ const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 export type ReportService = ReturnType<typeof createReportService>;
 
 /**
+ * How an unbounded report is read: pages of 1,000 records, each its own
+ * query. Injected (ApiDeps.reportPaging) so a test can make pages small and
+ * count or slow the page reads.
+ */
+export interface ReportPaging {
+  pageSize: number;
+  readPage: typeof projectRecordsPage;
+}
+export const defaultReportPaging: ReportPaging = { pageSize: 1_000, readPage: projectRecordsPage };
+
+/**
  * The reports and budgets (issue #16). Reports read from the read replica
  * when one is configured. Who sees what: buyers, procurement managers,
  * finance directors, accountants and auditors see everything; a manager sees
  * the spend of their reports only (every figure narrowed to their
  * requisitions) and may not ask for another department.
  */
-export function createReportService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock'>) {
+export function createReportService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock' | 'reportPaging'>) {
   const { db, clock } = deps;
   const readDb = deps.readDb ?? db;
+  const paging = deps.reportPaging ?? defaultReportPaging;
 
   /** The caller's view: everything, or their reports' requisitions; refused when neither. */
   function scopeOf(actor: RequestActor, action: 'read' | 'export'): { requesterIds: string[] | null; label: string | null } {
@@ -61,15 +73,23 @@ export function createReportService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock
     };
   }
 
+  /**
+   * A report's sections for the caller. The bounded reports are read whole,
+   * in one read-only transaction; the project details (unbounded) come as
+   * pages, each a short query of its own, read as the caller iterates them.
+   */
   async function run(actor: RequestActor, name: ReportName, query: ReportQuery, action: 'read' | 'export') {
     const { scope, label, names } = await resolve(actor, name, query, action);
-    // One read-only transaction per report: its aggregates and percentiles sort a year of rows, in memory rather than on disk.
-    const sections = await readDb.transaction(async (tx) => {
-      await tx.execute(sql`set local work_mem = '64MB'`);
-      return reportQueries[name](tx, scope);
-    });
+    const sections: ExportSection[] =
+      name === 'project-details'
+        ? [{ ...projectRecordsSection, rows: await projectRecordPages(scope) }]
+        : await readDb.transaction(async (tx) => {
+            // Their aggregates and percentiles sort a year of rows, in memory rather than on disk.
+            await tx.execute(sql`set local work_mem = '64MB'`);
+            return reportQueries[name](tx, scope);
+          });
     const { requesterIds: _, ...filters } = scope;
-    const report: Report = {
+    const report: ExportReport = {
       report: name,
       title: reportTitles[name],
       filters: Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined)) as Report['filters'],
@@ -78,6 +98,26 @@ export function createReportService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock
       sections,
     };
     return { report, names };
+  }
+
+  /**
+   * A project's records a page at a time, in the report's order (keyset:
+   * each page starts after the last record of the one before). The first
+   * page is read now, so that a failing query is an error answer rather than
+   * a file broken off at its start; the others when the reader asks for
+   * them, and none once the signal is aborted (the client went away).
+   */
+  async function projectRecordPages(scope: ReportScope): Promise<RowPages> {
+    const { pageSize, readPage } = paging;
+    const first = await readPage(readDb, { scope, after: null, limit: pageSize });
+    return async function* pages(signal) {
+      let page = first;
+      for (;;) {
+        if (page.rows.length > 0) yield page.rows;
+        if (page.rows.length < pageSize || !page.last || signal.aborted) return;
+        page = await readPage(readDb, { scope, after: page.last, limit: pageSize });
+      }
+    };
   }
 
   const toBudget = async (row: BudgetRow, projectName: string | null): Promise<Budget> => {
@@ -100,17 +140,26 @@ export function createReportService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock
   };
 
   return {
+    /** The report as one JSON document: the project details' pages are read through and held, as the answer is one value. */
     async report(actor: RequestActor, name: ReportName, query: ReportQuery): Promise<Report> {
-      return (await run(actor, name, query, 'read')).report;
+      const { report } = await run(actor, name, query, 'read');
+      return { ...report, sections: await Promise.all(report.sections.map(async (section) => ({ ...section, rows: await collectRows(section.rows) }))) };
     },
 
-    /** The report as a file, stamped; the export is audited (who, which report, which filters). */
-    async export(actor: RequestActor, name: ReportName, query: ReportQuery, format: Exclude<ReportFormat, 'json'>, audit: AuditContext): Promise<ReportFile> {
+    /**
+     * The report as a file, stamped, written as it is read and sent as a
+     * stream. The export is audited (who, which report, which filters) once,
+     * before the file starts: with the number of rows where the report is at
+     * hand, and `rows: null` where its rows are read page by page as the file
+     * is written (how many there are is not known before, and an audit entry
+     * is never changed afterwards).
+     */
+    async export(actor: RequestActor, name: ReportName, query: ReportQuery, format: Exclude<ReportFormat, 'json'>, audit: AuditContext, options: RenderOptions = {}): Promise<ReportFile> {
       const { report, names } = await run(actor, name, query, 'export');
       const now = clock();
-      const file = await renderReport(report, format, { exportedAt: now, exportedBy: actor.user.name }, describeFilters(report, names));
-      await appendAudit(db, { ...audit, at: now, action: 'report.exported', subjectType: 'Report', subjectId: name, after: { format, filters: report.filters, scope: report.scope, rows: report.sections.reduce((sum, section) => sum + section.rows.length, 0) } });
-      return file;
+      const rows = report.sections.every((section) => Array.isArray(section.rows)) ? report.sections.reduce((sum, section) => sum + (Array.isArray(section.rows) ? section.rows.length : 0), 0) : null;
+      await appendAudit(db, { ...audit, at: now, action: 'report.exported', subjectType: 'Report', subjectId: name, after: { format, filters: report.filters, scope: report.scope, rows } });
+      return renderReport(report, format, { exportedAt: now, exportedBy: actor.user.name }, describeFilters(report, names), options);
     },
 
     async listBudgets(actor: RequestActor, params: { projectId?: string | undefined; glCode?: string | undefined; year?: number | undefined }): Promise<Budget[]> {

@@ -80,6 +80,12 @@ export interface BenchStack {
   login(key: string): Promise<string>;
   /** Peak resident memory per process in MB, over every incarnation so far. */
   peakRssMb(): Record<string, number>;
+  /**
+   * The API's memory now, in MB: its resident set (a process of its own, or
+   * this one in process), and its V8 heap where it can be read (in process
+   * only: a separate API process's heap is not visible from here).
+   */
+  apiMemoryMb(): { rss: number; heapUsed: number | null };
   /** CPU seconds used so far per part: API, worker, Temporal server, this process, and this database's PostgreSQL backends. */
   cpuSeconds(): Promise<Record<string, number>>;
   /** SIGKILL one part (processes mode), as a crash. */
@@ -116,16 +122,17 @@ export function cpuSecondsOf(pid: number | undefined): number {
   }
 }
 
-/** Peak resident set (VmHWM) of a live process in MB; 0 once it is gone. */
-function peakRssOf(pid: number | undefined): number {
+/** A memory line of a live process's status in MB (VmHWM: its peak resident set; VmRSS: now); 0 once it is gone. */
+function statusMbOf(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
   if (!pid) return 0;
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : 0;
   } catch {
     return 0;
   }
 }
+const peakRssOf = (pid: number | undefined) => statusMbOf(pid, 'VmHWM');
 
 async function createServerDatabase(serverUrl: string) {
   const name = `p2p_bench_${randomBytes(6).toString('hex')}`;
@@ -296,6 +303,11 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       sampleRss();
       if (!processes) return { 'api+worker+bench': Math.round(process.resourceUsage().maxRSS / 1024) };
       return { api: Math.round(parts.api.peakMb), worker: Math.round(parts.worker.peakMb) };
+    },
+    apiMemoryMb: () => {
+      if (processes) return { rss: statusMbOf(parts.api.child?.pid, 'VmRSS'), heapUsed: null };
+      const usage = process.memoryUsage();
+      return { rss: usage.rss / 1024 ** 2, heapUsed: usage.heapUsed / 1024 ** 2 };
     },
     kill: async (part) => {
       if (part === 'temporal') return temporal.kill();
