@@ -2,7 +2,7 @@ import { ForbiddenError, subject } from '@casl/ability';
 import { sql } from 'drizzle-orm';
 import { parseBudgetPeriod, reportTitles, type Budget, type PutBudgetBody, type Report, type ReportFormat, type ReportName, type ReportQuery } from '@p2p/domain';
 import { appendAudit } from '../../db/queries/audit.ts';
-import { addMoney, budgetFigures, deleteBudget, findBudget, listBudgets, projectRecordsPage, projectRecordsSection, reportQueries, subtractMoney, upsertBudget, type ReportScope } from '../../db/queries/reports.ts';
+import { addMoney, budgetFigures, deleteBudget, findBudget, listBudgets, openProjectRecords, projectRecordsSection, reportQueries, subtractMoney, upsertBudget, type ReportScope } from '../../db/queries/reports.ts';
 import { findProjectName, findSupplierName } from '../../db/queries/retention.ts';
 import type { BudgetRow } from '../../db/schema/index.ts';
 import type { RequestActor } from '../context.ts';
@@ -17,15 +17,17 @@ const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 export type ReportService = ReturnType<typeof createReportService>;
 
 /**
- * How an unbounded report is read: pages of 1,000 records, each its own
- * query. Injected (ApiDeps.reportPaging) so a test can make pages small and
- * count or slow the page reads.
+ * How an unbounded report is read: a cursor fetching pages of 1,000 records
+ * from one snapshot, let go after 30 s without a read. Injected
+ * (ApiDeps.reportPaging) so a test can make pages small and count, slow or
+ * fail the page reads.
  */
 export interface ReportPaging {
   pageSize: number;
-  readPage: typeof projectRecordsPage;
+  idleTimeoutMs: number;
+  open: typeof openProjectRecords;
 }
-export const defaultReportPaging: ReportPaging = { pageSize: 1_000, readPage: projectRecordsPage };
+export const defaultReportPaging: ReportPaging = { pageSize: 1_000, idleTimeoutMs: 30_000, open: openProjectRecords };
 
 /**
  * The reports and budgets (issue #16). Reports read from the read replica
@@ -76,23 +78,41 @@ export function createReportService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock
   /**
    * A report's sections for the caller. The bounded reports are read whole,
    * in one read-only transaction; the project details (unbounded) come as
-   * pages, each a short query of its own, read as the caller iterates them.
+   * pages of a cursor, read as the caller iterates them. `beforeRows` runs
+   * once the rows are known (bounded: their count) or, for the pages, before
+   * the cursor opens (null): the export's audit entry, written outside the
+   * cursor's transaction (PGlite has one connection, which the cursor holds
+   * until the file is written).
    */
-  async function run(actor: RequestActor, name: ReportName, query: ReportQuery, action: 'read' | 'export') {
+  async function run(
+    actor: RequestActor,
+    name: ReportName,
+    query: ReportQuery,
+    action: 'read' | 'export',
+    beforeRows: (rows: number | null, view: { filters: Report['filters']; scope: string | null }) => Promise<void> = () => Promise.resolve(),
+  ) {
     const { scope, label, names } = await resolve(actor, name, query, action);
-    const sections: ExportSection[] =
-      name === 'project-details'
-        ? [{ ...projectRecordsSection, rows: await projectRecordPages(scope) }]
-        : await readDb.transaction(async (tx) => {
-            // Their aggregates and percentiles sort a year of rows, in memory rather than on disk.
-            await tx.execute(sql`set local work_mem = '64MB'`);
-            return reportQueries[name](tx, scope);
-          });
-    const { requesterIds: _, ...filters } = scope;
+    const { requesterIds: _, ...given } = scope;
+    const filters = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Report['filters'];
+    let sections: ExportSection[];
+    if (name === 'project-details') {
+      await beforeRows(null, { filters, scope: label });
+      sections = [{ ...projectRecordsSection, rows: await projectRecordPages(scope) }];
+    } else {
+      sections = await readDb.transaction(async (tx) => {
+        // Their aggregates and percentiles sort a year of rows, in memory rather than on disk.
+        await tx.execute(sql`set local work_mem = '64MB'`);
+        return reportQueries[name](tx, scope);
+      });
+      await beforeRows(
+        sections.reduce((sum, section) => sum + (Array.isArray(section.rows) ? section.rows.length : 0), 0),
+        { filters, scope: label },
+      );
+    }
     const report: ExportReport = {
       report: name,
       title: reportTitles[name],
-      filters: Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined)) as Report['filters'],
+      filters,
       scope: label,
       generatedAt: clock().toISOString(),
       sections,
@@ -101,21 +121,32 @@ export function createReportService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock
   }
 
   /**
-   * A project's records a page at a time, in the report's order (keyset:
-   * each page starts after the last record of the one before). The first
-   * page is read now, so that a failing query is an error answer rather than
+   * A project's records a page at a time, in the report's order, from one
+   * snapshot (a cursor: `openProjectRecords`). The first page is read now, so that a failing query is an error answer rather than
    * a file broken off at its start; the others when the reader asks for
    * them, and none once the signal is aborted (the client went away).
    */
   async function projectRecordPages(scope: ReportScope): Promise<RowPages> {
-    const { pageSize, readPage } = paging;
-    const first = await readPage(readDb, { scope, after: null, limit: pageSize });
+    const { pageSize, idleTimeoutMs, open } = paging;
+    const cursor = await open(readDb, { scope, pageSize, idleTimeoutMs });
+    let first: Awaited<ReturnType<typeof cursor.next>>;
+    try {
+      first = await cursor.next();
+    } catch (error) {
+      await cursor.close();
+      throw error;
+    }
+    // A stream dropped before its first pull never runs this: the cursor's idle timeout lets its snapshot go then.
     return async function* pages(signal) {
-      let page = first;
-      for (;;) {
-        if (page.rows.length > 0) yield page.rows;
-        if (page.rows.length < pageSize || !page.last || signal.aborted) return;
-        page = await readPage(readDb, { scope, after: page.last, limit: pageSize });
+      try {
+        let page = first;
+        for (;;) {
+          if (page.length > 0) yield page;
+          if (page.length < pageSize || signal.aborted) return;
+          page = await cursor.next();
+        }
+      } finally {
+        await cursor.close();
       }
     };
   }
@@ -152,13 +183,15 @@ export function createReportService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock
      * before the file starts: with the number of rows where the report is at
      * hand, and `rows: null` where its rows are read page by page as the file
      * is written (how many there are is not known before, and an audit entry
-     * is never changed afterwards).
+     * is never changed afterwards). The entry is written before the cursor
+     * opens: an export whose first page then fails is still on record as
+     * asked for (the log may hold an export that sent nothing, never miss one).
      */
     async export(actor: RequestActor, name: ReportName, query: ReportQuery, format: Exclude<ReportFormat, 'json'>, audit: AuditContext, options: RenderOptions = {}): Promise<ReportFile> {
-      const { report, names } = await run(actor, name, query, 'export');
       const now = clock();
-      const rows = report.sections.every((section) => Array.isArray(section.rows)) ? report.sections.reduce((sum, section) => sum + (Array.isArray(section.rows) ? section.rows.length : 0), 0) : null;
-      await appendAudit(db, { ...audit, at: now, action: 'report.exported', subjectType: 'Report', subjectId: name, after: { format, filters: report.filters, scope: report.scope, rows } });
+      const { report, names } = await run(actor, name, query, 'export', async (rows, view) => {
+        await appendAudit(db, { ...audit, at: now, action: 'report.exported', subjectType: 'Report', subjectId: name, after: { format, filters: view.filters, scope: view.scope, rows } });
+      });
       return renderReport(report, format, { exportedAt: now, exportedBy: actor.user.name }, describeFilters(report, names), options);
     },
 

@@ -34,6 +34,8 @@ export const requisitions = pgTable(
   (table) => [
     index('requisitions_requester_idx').on(table.requesterId, table.createdAt),
     index('requisitions_status_idx').on(table.status, table.createdAt),
+    // Reports narrowed to a project (project details read a page at a time: each page reads the project's records only).
+    index('requisitions_project_idx').on(table.projectId, table.createdAt),
     // Retention: ended requisitions by the date they ended (nothing changes one after its end).
     index('requisitions_ended_idx').on(table.updatedAt).where(sql`${table.status} in ('rejected', 'withdrawn', 'closed')`),
     check('requisitions_total_positive', sql`${table.total} >= 0`),

@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { startHttpServer, type HttpServer } from '../../api/server.ts';
-import { rows as queryRows, projectRecordsPage } from '../../db/queries/reports.ts';
+import { openProjectRecords, rows as queryRows } from '../../db/queries/reports.ts';
 import { auditLog } from '../../db/schema/index.ts';
 import { loadReportsData, reportsDataSize } from '../../scripts/bench/reports-data.ts';
 import { createTestApi, type TestApi } from '../support/api.ts';
@@ -29,8 +29,8 @@ interface Download {
 
 /**
  * Exports that stream (issue #16): the project details report over real
- * HTTP, its records read in keyset pages of 7 by a page reader that counts
- * (and, where a test says so, slows or fails) its reads. A small year of
+ * HTTP, its records read through a cursor in pages of 7, each page read
+ * counted (and, where a test says so, slowed or failed). A small year of
  * bench data is loaded with SQL, and the project's records are moved onto
  * three days so that many share a date and a type.
  */
@@ -103,18 +103,33 @@ describe('report exports stream', () => {
       ...api.deps,
       reportPaging: {
         pageSize: PAGE_SIZE,
-        // The real page query, counted; slowed or failed where a test asks.
-        readPage: async (db, params) => {
-          reads.count += 1;
-          if (reads.delayMs) await sleep(reads.delayMs);
-          if (reads.count === reads.failAt) throw new Error('the database went away');
-          return projectRecordsPage(db, params);
+        idleTimeoutMs: 30_000,
+        // The real cursor, its page reads counted; slowed or failed where a test asks.
+        open: async (db, params) => {
+          const cursor = await openProjectRecords(db, params);
+          return {
+            next: async () => {
+              reads.count += 1;
+              if (reads.delayMs) await sleep(reads.delayMs);
+              if (reads.count === reads.failAt) throw new Error('the database went away');
+              return cursor.next();
+            },
+            close: () => cursor.close(),
+          };
         },
       },
     });
     http = await startHttpServer({ app, port: 0, host: '127.0.0.1' });
     token = await api.login('finance_director');
   }, 120_000);
+
+  /** A requisition of the project, numbered, dated on the first day of the range: written behind the report's back. */
+  async function addRequisitionToProject(): Promise<string> {
+    const number = `REQ-LATE-${Date.now()}`;
+    await database.db.execute(sql`insert into requisitions (number, requester_id, title, purpose, project_id, status, total, submitted_at)
+      select ${number}, requester_id, 'Written during the export', purpose, project_id, 'submitted', 1, now() - interval '29 days' from requisitions where project_id = ${projectId} limit 1`);
+    return number;
+  }
 
   afterAll(async () => {
     await http?.close();
@@ -257,6 +272,32 @@ describe('report exports stream', () => {
     // The server is still well: the next export is whole.
     reads.delayMs = 0;
     expect((await download(path('csv'))).complete).toBe(true);
+  });
+
+  it('the cursor reads one snapshot: a record written between pages is not in the file', async () => {
+    const cursor = await openProjectRecords(database.db, { scope: { from: range.slice(5, 15), to: range.slice(-10), projectId, requesterIds: null }, pageSize: PAGE_SIZE, idleTimeoutMs: 30_000 });
+    const first = await cursor.next();
+    expect(first).toHaveLength(PAGE_SIZE);
+    // Written while the cursor is open (another connection on PostgreSQL; on PGlite, after the export: one connection).
+    const late = database.kind === 'postgres' ? await addRequisitionToProject() : null;
+    const seen = [...first];
+    for (let page = await cursor.next(); page.length; page = await cursor.next()) seen.push(...page);
+    await cursor.close();
+    expect(seen.map((row) => ({ type: row.type, number: row.number, date: row.date }))).toEqual(expected);
+    if (late) {
+      expect(seen.some((row) => row.number === late)).toBe(false);
+      await database.db.execute(sql`delete from requisitions where number = ${late}`);
+    }
+  });
+
+  it('a reader that stalls past the idle timeout loses its cursor (no connection pinned by a stalled client)', async () => {
+    const cursor = await openProjectRecords(database.db, { scope: { from: range.slice(5, 15), to: range.slice(-10), projectId, requesterIds: null }, pageSize: PAGE_SIZE, idleTimeoutMs: 150 });
+    expect(await cursor.next()).toHaveLength(PAGE_SIZE);
+    await sleep(400);
+    await expect(cursor.next()).rejects.toThrow(/asked for nothing for 150 ms/);
+    await cursor.close();
+    // The database is free: a query runs at once.
+    expect(await queryRows(database.db, sql`select 1 as one`)).toEqual([{ one: 1 }]);
   });
 
   it('a query failing mid-file breaks the answer off (no clean ending); failing on the first page is an error answer', async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX "requisitions_project_idx" ON "requisitions" USING btree ("project_id","created_at");
