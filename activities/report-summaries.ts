@@ -5,9 +5,9 @@ import type { ActivityDeps } from './index.ts';
 export function createReportSummaryActivities(deps: Pick<ActivityDeps, 'db' | 'clock'>) {
   return {
     /** Recomputes the spend summary; idempotent (a retry computes the same figures again). */
-    async refreshReportSummaries(): Promise<{ refreshedAt: string; tookMs: number; changed: boolean }> {
+    async refreshReportSummaries(): Promise<{ refreshedAt: string; tookMs: number; skipped: boolean; changed: boolean }> {
       const result: SummaryRefresh = await refreshSpendSummary(deps.db, deps.clock);
-      return { refreshedAt: result.refreshedAt.toISOString(), tookMs: result.tookMs, changed: result.changed };
+      return { refreshedAt: result.refreshedAt.toISOString(), tookMs: result.tookMs, skipped: result.skipped, changed: result.changed };
     },
   };
 }

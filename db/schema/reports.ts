@@ -1,4 +1,4 @@
-import { date, index, integer, numeric, pgMaterializedView, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, date, index, integer, numeric, pgMaterializedView, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
 import type { BudgetPeriodKind } from '@p2p/domain';
 import { projects } from './reference.ts';
 import { timestampColumn as at, users } from './users.ts';
@@ -38,9 +38,17 @@ export type BudgetRow = typeof budgets.$inferSelect;
  */
 export const reportSummaryRefreshes = pgTable('report_summary_refreshes', {
   name: text('name').primaryKey(),
+  /** When the summary was last known to match the records: recomputed then, or found with nothing changed since. */
   refreshedAt: at('refreshed_at').notNull(),
   tookMs: integer('took_ms').notNull(),
   checksum: text('checksum').notNull(),
+  /**
+   * The `report_spend_changes` counter the summary reflects (migration 0015:
+   * bumped by every statement writing orders, their lines, invoices and
+   * their lines); -1 when writers were still at work as it was read, so the
+   * next round recomputes.
+   */
+  changes: bigint('changes', { mode: 'number' }).notNull().default(-1),
 });
 
 /**

@@ -64,7 +64,7 @@ describe('live dashboards and the spend summary', () => {
     };
   }
 
-  const refresh = () => fx.engine.client.workflow.execute(REPORT_SUMMARIES_WORKFLOW_TYPE, { taskQueue: fx.engine.taskQueue, workflowId: `report-summaries-test-${randomUUID()}`, args: [] }) as Promise<{ refreshedAt: string; changed: boolean }>;
+  const refresh = () => fx.engine.client.workflow.execute(REPORT_SUMMARIES_WORKFLOW_TYPE, { taskQueue: fx.engine.taskQueue, workflowId: `report-summaries-test-${randomUUID()}`, args: [] }) as Promise<{ refreshedAt: string; tookMs: number; skipped: boolean; changed: boolean }>;
   const finance = async () => {
     const response = await fx.api.request('GET', '/dashboard', { token: token.finance_director });
     expect(response.status).toBe(200);
@@ -110,18 +110,21 @@ describe('live dashboards and the spend summary', () => {
       expect((await finance()).tiles.committed).toBe(before.tiles.committed);
       director.clear();
       const refreshed = await refresh();
-      expect(refreshed.changed).toBe(true);
+      expect(refreshed).toMatchObject({ skipped: false, changed: true });
       await director.until('finance_director');
       const after = await finance();
       expect(after.asOf).toBe(refreshed.refreshedAt);
       expect(Number(after.tiles.committed) - Number(before.tiles.committed)).toBeCloseTo(124.5, 2);
       expect(after.tiles.committed).toMatch(/^\d+\.\d{2}$/);
 
-      // A refresh that changes nothing tells no one.
+      // With nothing written since, a round does not recompute (once no writer was at work when the last one read the
+      // change counter), and tells no one.
       director.clear();
-      expect((await refresh()).changed).toBe(false);
+      const idle = await fx.h.eventually(refresh, (result) => result.skipped, 'a round with nothing to recompute');
+      expect(idle).toMatchObject({ skipped: true, changed: false, tookMs: 0 });
       await sleep(1_500);
       expect(director.dashboard()).toEqual([]);
+      expect((await finance()).asOf).toBe(idle.refreshedAt);
     } finally {
       await director.close();
     }
