@@ -19,20 +19,20 @@ export interface SummaryRefresh {
  * records. Recomputing it takes a second or two of a year of data, so it is
  * recomputed only when something it reads has changed: the statement
  * triggers of migration 0015 bump `report_spend_changes`, and a refresh that
- * finds the counter where the last one left it (and no writer was at work
- * then) only notes the time. The counter is read before the writers in
- * flight: a writer that counted before the read either committed before the
- * refresh's snapshot or is seen in flight, and then the next round
- * recomputes again. CONCURRENTLY: dashboards go on reading the previous
+ * finds the counter where the last one left it only notes the time. The
+ * counter is read first, then the refresh waits for the writers then at work
+ * to end: a writer that counted before the read is then in the refresh's
+ * snapshot (one still at work after 5 s leaves the counter unnoted, and the
+ * next round recomputes). CONCURRENTLY: dashboards go on reading the previous
  * figures while it runs, and a second refresh at the same time waits for the
  * first. A checksum of the result decides whether anyone is told.
  * Idempotent: running it twice computes the same figures twice.
  */
 export async function refreshSpendSummary(db: Executor, clock: () => Date): Promise<SummaryRefresh> {
+  // The counter first, then the writers at work: one that counted before the read has ended by the refresh's snapshot.
   const [counter] = await rows<{ changes: string }>(db, sql`select (case when is_called then last_value else 0 end)::text as changes from report_spend_changes`);
-  const [writers] = await rows<{ in_flight: number }>(db, sql`select count(*)::int as in_flight from pg_snapshot_xip(pg_current_snapshot())`);
   const changes = Number(counter!.changes);
-  const settled = writers!.in_flight === 0;
+  const settled = await writersFinished(db);
   const [last] = await db.select().from(reportSummaryRefreshes).where(eq(reportSummaryRefreshes.name, 'spend'));
   if (last && last.changes === changes) {
     const refreshedAt = clock();
@@ -59,6 +59,26 @@ export async function refreshSpendSummary(db: Executor, clock: () => Date): Prom
     if (changed) await notifyDashboardChange(tx, { table: 'report_spend_summary' });
     return { name: 'spend' as const, refreshedAt, tookMs, skipped: false, changed };
   });
+}
+
+/**
+ * Waits (up to `withinMs`) until every transaction writing when this is
+ * called has ended: what they wrote is then in any snapshot taken after.
+ * Only writers hold a transaction id, so readers (reports) are not waited
+ * for; the app's writers commit in milliseconds. False when one is still at
+ * work at the end.
+ */
+async function writersFinished(db: Executor, withinMs = 5_000): Promise<boolean> {
+  const started = Date.now();
+  const [snapshot] = await rows<{ xip: string[] | null }>(db, sql`select array(select x::text from pg_snapshot_xip(pg_current_snapshot()) x) as xip`);
+  const xip = snapshot?.xip ?? [];
+  if (xip.length === 0) return true;
+  for (;;) {
+    const [left] = await rows<{ n: number }>(db, sql`select count(*)::int as n from unnest(${`{${xip.join(',')}}`}::xid8[]) x where pg_xact_status(x) = 'in progress'`);
+    if (left!.n === 0) return true;
+    if (Date.now() - started > withinMs) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** When the spend summary was last refreshed (null: never, which migration 0013 rules out). */

@@ -1,5 +1,7 @@
 import { reportNames } from '@p2p/domain';
+import { eq } from 'drizzle-orm';
 import { refreshSpendSummary } from '../../db/queries/report-summaries.ts';
+import { reportSummaryRefreshes } from '../../db/schema/index.ts';
 import { loadReportsData, reportsDataSize } from './reports-data.ts';
 import { startBenchStack } from './stack.ts';
 import { timeProjectExports } from './report-exports.ts';
@@ -61,6 +63,9 @@ export async function reports(options: { scale?: number; requests?: number; smok
     }
     // The largest report as files, streamed: time to the first byte, in all, and what the API held meanwhile.
     const { project: exportedProject, exports } = await timeProjectExports(stack, finance);
+    // The Schedule's rounds during the timings: with nothing written, they recompute nothing (took_ms 0 once settled).
+    const [lastRound] = await stack.database.db.select().from(reportSummaryRefreshes).where(eq(reportSummaryRefreshes.name, 'spend'));
+    say(`  spend summary: last round ${lastRound!.refreshedAt.toISOString()}, change counter noted ${lastRound!.changes} (-1: recomputing every round), last recompute ${lastRound!.tookMs} ms`);
     const report = {
       scenario: 'reports',
       database: stack.databaseKind,
