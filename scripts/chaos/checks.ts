@@ -13,6 +13,7 @@ import type { SentPaymentRun } from './invoice-drivers.ts';
 import { expectedInvoices } from './invoice-plans.ts';
 import { checkOrders, orderOnceActions } from './order-checks.ts';
 import { expectedEffects, expectedOrderEffects, finalStatus, type PlannedRequisition } from './plans.ts';
+import { REPORT_SUMMARIES_WORKFLOW_TYPE, RETENTION_REVIEW_WORKFLOW_TYPE } from '../../worker/schedules.ts';
 
 export type { Check } from './counting.ts';
 
@@ -111,7 +112,11 @@ export async function checkOutcome(params: { db: Database; temporal: Client; tas
 
   // Temporal: every requisition run closed as completed, with the planned result, each decision accepted once.
   const executions: { type: string; status: string }[] = [];
-  for await (const execution of temporal.workflow.list({ query: `TaskQueue = '${params.taskQueue}'` })) executions.push({ type: execution.type, status: execution.status.name });
+  // The Schedules' runs (the spend summary every half minute, the nightly retention review) share the queue but are no process of the run.
+  const scheduled = [REPORT_SUMMARIES_WORKFLOW_TYPE, RETENTION_REVIEW_WORKFLOW_TYPE];
+  for await (const execution of temporal.workflow.list({ query: `TaskQueue = '${params.taskQueue}'` })) {
+    if (!scheduled.includes(execution.type)) executions.push({ type: execution.type, status: execution.status.name });
+  }
   const requisitionRuns = tally(executions.filter((execution) => execution.type === 'requisitionWorkflow'), (execution) => execution.status);
   const statuses = tally(executions, (execution) => `${execution.type} ${execution.status}`);
   add('Temporal: requisition workflows completed', n, requisitionRuns.get('COMPLETED') ?? 0);
