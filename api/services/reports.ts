@@ -122,9 +122,10 @@ export function createReportService(deps: Pick<ApiDeps, 'db' | 'readDb' | 'clock
 
   /**
    * A project's records a page at a time, in the report's order, from one
-   * snapshot (a cursor: `openProjectRecords`). The first page is read now, so that a failing query is an error answer rather than
-   * a file broken off at its start; the others when the reader asks for
-   * them, and none once the signal is aborted (the client went away).
+   * snapshot (a cursor: `openProjectRecords`). The first page is read now,
+   * so that a failing query is an error answer rather than a file broken
+   * off at its start; the others when the reader asks for them, and none
+   * once the signal is aborted (the client went away).
    */
   async function projectRecordPages(scope: ReportScope): Promise<RowPages> {
     const { pageSize, idleTimeoutMs, open } = paging;

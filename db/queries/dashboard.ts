@@ -100,7 +100,7 @@ export async function accountantFigures(db: Executor, today: string) {
 export async function financeFigures(db: Executor, year: number) {
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
-  const [totals] = await rows<{ budget: string | null; committed: string | null; refreshed_at: Date | string | null }>(
+  const totals = await one<{ budget: string | null; committed: string | null; refreshed_at: Date | string | null }>(
     db,
     sql`select
         (select sum(amount) from budgets where project_id is null and period_start >= ${from}::date and period_end <= ${to}::date)::numeric(18, 2)::text as budget,
@@ -120,5 +120,5 @@ export async function financeFigures(db: Executor, year: number) {
       where b.project_id is null and b.period_start >= ${from}::date and b.period_end <= ${to}::date group by 1 order by 1`,
   );
   const actual = months.length ? months.map((row) => row.actual).reduce((sum, value) => addMoney(sum, value)) : null;
-  return { totals: { budget: totals!.budget, actual, committed: totals!.committed }, months, budgets, refreshedAt: totals!.refreshed_at === null ? null : new Date(totals!.refreshed_at) };
+  return { totals: { budget: totals.budget, actual, committed: totals.committed }, months, budgets, refreshedAt: totals.refreshed_at === null ? null : new Date(totals.refreshed_at) };
 }

@@ -39,3 +39,8 @@ export interface DashboardChange {
   /** Tasks: the kinds of the tasks that changed. */
   kinds?: string[];
 }
+
+/** A change the statement triggers cannot see (the spend summary's refresh), told like theirs: at commit. */
+export async function notifyDashboardChange(db: Executor, change: DashboardChange): Promise<void> {
+  await db.execute(sql`select pg_notify(${DASHBOARD_EVENTS_CHANNEL}, ${JSON.stringify(change)})`);
+}

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../client.ts';
 import { reportSummaryRefreshes } from '../schema/index.ts';
-import { DASHBOARD_EVENTS_CHANNEL, type DashboardChange } from './notify.ts';
+import { notifyDashboardChange } from './notify.ts';
 import { rows } from './reports.ts';
 
 export interface SummaryRefresh {
@@ -85,8 +85,4 @@ async function writersFinished(db: Executor, withinMs = 5_000): Promise<boolean>
 export async function spendSummaryRefreshedAt(db: Executor): Promise<Date | null> {
   const [row] = await db.select({ refreshedAt: reportSummaryRefreshes.refreshedAt }).from(reportSummaryRefreshes).where(eq(reportSummaryRefreshes.name, 'spend'));
   return row?.refreshedAt ?? null;
-}
-
-async function notifyDashboardChange(db: Executor, change: DashboardChange): Promise<void> {
-  await db.execute(sql`select pg_notify(${DASHBOARD_EVENTS_CHANNEL}, ${JSON.stringify(change)})`);
 }

@@ -19,6 +19,10 @@ import { budgets, projects, type BudgetRow } from '../schema/index.ts';
  *   ordered, by approval date;
  * - a line belongs to the project of its requisition, and to the requester's
  *   department.
+ *
+ * The finance dashboard's spend summary (the materialised view of migration
+ * 0013) repeats the order and invoice parts of these definitions in SQL of
+ * its own: a change to them here needs a migration redefining the view.
  */
 
 export interface ReportScope extends ReportFilters {
@@ -460,7 +464,6 @@ export const projectRecordsSection: Omit<ReportSection, 'rows'> = {
   totals: null,
 };
 
-/** Where a page of project records ends: the next page starts after it. */
 export interface ProjectRecordsParams {
   scope: ReportScope;
   /** Records per FETCH. */
